@@ -1,0 +1,38 @@
+import Foundation
+
+/// A PEM document: a label (`PUBLIC KEY`, `RSA PRIVATE KEY`…) and DER bytes.
+struct PEMDocument {
+    var label: String
+    var der: [UInt8]
+
+    /// Reads the first PEM block in `text`.
+    ///
+    /// Tolerates surrounding text, CRLF line ends and the literal `\n`
+    /// sequences that appear when a PEM was copied out of JSON.
+    init(parsing text: String) throws {
+        let text = text.replacingOccurrences(of: "\\n", with: "\n")
+        guard let begin = text.range(of: "-----BEGIN "),
+              let labelEnd = text.range(of: "-----", range: begin.upperBound..<text.endIndex)
+        else { throw HTTPSignatureError.invalidKey.with(detail: "not PEM") }
+        let label = String(text[begin.upperBound..<labelEnd.lowerBound])
+        guard let end = text.range(of: "-----END \(label)-----", range: labelEnd.upperBound..<text.endIndex)
+        else { throw HTTPSignatureError.invalidKey.with(detail: "unterminated PEM") }
+        let body = text[labelEnd.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
+        guard let der = Data(base64Encoded: String(body)), !der.isEmpty else {
+            throw HTTPSignatureError.invalidKey.with(detail: "PEM body is not base64")
+        }
+        self.label = label
+        self.der = Array(der)
+    }
+
+    init(label: String, der: [UInt8]) {
+        self.label = label
+        self.der = der
+    }
+
+    /// The document as PEM text with 64-character lines and a final newline.
+    var pemString: String {
+        let base64 = Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+        return "-----BEGIN \(label)-----\n\(base64)\n-----END \(label)-----\n"
+    }
+}

@@ -1,0 +1,229 @@
+import Federation
+import Foundation
+import Logging
+import Storage
+
+/// Accounts: sign-up in each registration mode, sign-in, sessions, API
+/// tokens, invitations, roles and disabling.
+///
+/// Shared by the JSON API, the pages and the operator CLI, so every entrance
+/// keeps the same rules.
+public struct AccountService: Sendable {
+    let database: NodeDatabase
+    let configuration: NodeConfiguration
+    let hasher: PasswordHasher
+    let throttle: LoginThrottle
+
+    init(database: NodeDatabase, configuration: NodeConfiguration, hasher: PasswordHasher, throttle: LoginThrottle = LoginThrottle()) {
+        self.database = database
+        self.configuration = configuration
+        self.hasher = hasher
+        self.throttle = throttle
+    }
+
+    public struct SignUp: Sendable {
+        public var username: String
+        public var email: String?
+        public var password: String
+        public var displayName: String?
+        public var inviteCode: String?
+
+        public init(username: String, email: String?, password: String, displayName: String? = nil, inviteCode: String? = nil) {
+            self.username = username
+            self.email = email
+            self.password = password
+            self.displayName = displayName
+            self.inviteCode = inviteCode
+        }
+    }
+
+    /// Creates an account as a visitor signing themselves up, honouring the
+    /// node's registration mode.
+    public func signUp(_ input: SignUp) async throws -> Account {
+        switch configuration.registrationMode {
+        case .closed:
+            throw ServiceError(.forbidden, "registration on this node is closed; ask an administrator for an account")
+        case .inviteOnly:
+            guard let code = input.inviteCode, !code.isEmpty else {
+                throw ServiceError(.forbidden, "registration on this node needs an invitation code",
+                                   fieldErrors: [.init(pointer: "/inviteCode", detail: "is required on this node")])
+            }
+        case .open:
+            break
+        }
+        let inviteHash = configuration.registrationMode == .inviteOnly ? input.inviteCode.map(SecretToken.hash) : nil
+        return try await create(input, role: .user, inviteCodeHash: inviteHash)
+    }
+
+    /// Creates an account on an administrator's behalf, in any registration mode.
+    public func createByAdministrator(_ input: SignUp, role: Account.Role) async throws -> Account {
+        try await create(input, role: role, inviteCodeHash: nil)
+    }
+
+    private func create(_ input: SignUp, role: Account.Role, inviteCodeHash: String?) async throws -> Account {
+        let username = input.username.trimmingCharacters(in: .whitespaces)
+        let email = input.email?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let displayName = (input.displayName?.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap(\.nilIfEmpty) ?? username
+        var errors = FieldErrors()
+        errors.check("username", Validation.usernameProblem(username))
+        errors.check("email", email.flatMap(Validation.emailProblem))
+        errors.check("password", Validation.passwordProblem(input.password))
+        errors.check("displayName", Validation.textProblem(displayName, max: 100, allowEmpty: false))
+        try errors.throwIfAny()
+        if let inviteCodeHash, try await database.usableInvite(codeHash: inviteCodeHash) == nil {
+            throw StorageError.inviteUnusable.asServiceError
+        }
+        let hash = try await hasher.hash(input.password)
+        return try await translatingStorageErrors {
+            try await database.createAccount(
+                NewAccount(username: username, email: email, passwordHash: hash, role: role, displayName: displayName),
+                inviteCodeHash: inviteCodeHash)
+        }
+    }
+
+    /// Checks a username and password. Refuses disabled accounts and throttles
+    /// repeated failures per username and address.
+    public func authenticate(username: String, password: String, address: String) async throws -> Account {
+        if let wait = throttle.retryAfter(username: username, address: address) {
+            var error = ServiceError(.rateLimited, "too many failed sign-in attempts; try again later")
+            error.retryAfterSeconds = wait
+            throw error
+        }
+        let account = try await database.account(username: username)
+        guard try await hasher.verify(password, hash: account?.passwordHash), let account else {
+            throttle.recordFailure(username: username, address: address)
+            throw ServiceError(.unauthenticated, "username or password is wrong")
+        }
+        guard !account.isDisabled else {
+            throw ServiceError(.forbidden, "this account is disabled")
+        }
+        throttle.recordSuccess(username: username, address: address)
+        return account
+    }
+
+    /// Starts a browser session; returns the cookie's secret and the stored session.
+    public func startSession(for account: Account, now: Date = Date()) async throws -> (token: String, session: Session) {
+        let token = SecretToken.make()
+        let session = Session(
+            tokenHash: SecretToken.hash(token), accountId: account.id!, csrfToken: SecretToken.make(byteCount: 24),
+            createdAt: now, expiresAt: now.addingTimeInterval(Double(configuration.sessionLifetimeDays) * 86_400))
+        try await database.createSession(session)
+        return (token, session)
+    }
+
+    public func endSession(token: String) async throws {
+        try await database.deleteSession(tokenHash: SecretToken.hash(token))
+    }
+
+    /// The signed-in account of a session cookie, if the session is live and the account enabled.
+    public func identity(sessionToken: String) async throws -> (Account, Session)? {
+        guard let (session, account) = try await database.session(tokenHash: SecretToken.hash(sessionToken)),
+              !account.isDisabled else { return nil }
+        return (account, session)
+    }
+
+    /// The account of an API token, if the token exists and the account is enabled.
+    public func identity(apiToken: String) async throws -> Account? {
+        guard let (_, account) = try await database.apiToken(tokenHash: SecretToken.hash(apiToken)), !account.isDisabled else { return nil }
+        return account
+    }
+
+    /// Creates a personal API token; the secret is returned only here.
+    public func createAPIToken(for account: Account, name: String) async throws -> (secret: String, token: APIToken) {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors = FieldErrors()
+        errors.check("name", Validation.textProblem(name, max: 100, allowEmpty: false))
+        try errors.throwIfAny()
+        let secret = "meent_" + SecretToken.make()
+        let token = try await translatingStorageErrors {
+            try await database.createAPIToken(accountId: account.id!, name: name, tokenHash: SecretToken.hash(secret))
+        }
+        return (secret, token)
+    }
+
+    /// Changes one's own password after checking the current one; ends all sessions.
+    public func changePassword(for account: Account, current: String, new: String) async throws {
+        guard try await hasher.verify(current, hash: account.passwordHash) else {
+            throw ServiceError.invalid(field: "currentPassword", "is wrong")
+        }
+        try await setPassword(accountId: account.id!, new)
+    }
+
+    /// Sets a new password (generated when `nil`) and returns it; ends all sessions.
+    @discardableResult
+    public func resetPassword(accountId: Int64, to password: String? = nil) async throws -> String {
+        let password = password ?? SecretToken.makePassword()
+        try await setPassword(accountId: accountId, password)
+        return password
+    }
+
+    private func setPassword(accountId: Int64, _ password: String) async throws {
+        if let problem = Validation.passwordProblem(password) {
+            throw ServiceError.invalid(field: "newPassword", problem)
+        }
+        let hash = try await hasher.hash(password)
+        try await translatingStorageErrors { try await database.setPasswordHash(accountId: accountId, hash) }
+    }
+
+    public func account(username: String) async throws -> Account {
+        guard let account = try await database.account(username: username) else {
+            throw ServiceError(.notFound, "no user named '\(username)'")
+        }
+        return account
+    }
+
+    /// Disables or enables an account. The last enabled administrator cannot
+    /// be disabled, so a node never locks its operators out.
+    @discardableResult
+    public func setDisabled(_ account: Account, _ isDisabled: Bool) async throws -> Account {
+        if isDisabled, account.isAdmin, !account.isDisabled { try await requireAnotherAdmin() }
+        return try await translatingStorageErrors { try await database.setDisabled(accountId: account.id!, isDisabled) }
+    }
+
+    @discardableResult
+    public func setRole(_ account: Account, _ role: Account.Role) async throws -> Account {
+        if role != .admin, account.isAdmin, !account.isDisabled { try await requireAnotherAdmin() }
+        return try await translatingStorageErrors { try await database.setRole(accountId: account.id!, role) }
+    }
+
+    /// Deletes an account and everything attached to it on this node.
+    public func delete(_ account: Account, blobs: BlobStore) async throws {
+        if account.isAdmin, !account.isDisabled { try await requireAnotherAdmin() }
+        let avatar = try await translatingStorageErrors { try await database.deleteAccount(id: account.id!) }
+        if let avatar, try await !database.isAvatarInUse(digest: avatar) { try? blobs.remove(avatar) }
+    }
+
+    private func requireAnotherAdmin() async throws {
+        if try await database.adminCount() <= 1 {
+            throw ServiceError(.conflict, "this is the last administrator of the node; promote another account first")
+        }
+    }
+
+    /// Makes an invitation code for the invite-only registration mode; the
+    /// code is returned only here.
+    public func createInvite(by creator: Account?, email: String?, validDays: Int = 14) async throws -> (code: String, invite: RegistrationInvite) {
+        var errors = FieldErrors()
+        errors.check("email", email.flatMap(Validation.emailProblem))
+        errors.check("validDays", (1...365).contains(validDays) ? nil : "must be from 1 to 365")
+        try errors.throwIfAny()
+        let code = SecretToken.make(byteCount: 18)
+        let invite = try await database.createInvite(
+            codeHash: SecretToken.hash(code), email: email, createdBy: creator?.id,
+            expiresAt: Date().addingTimeInterval(Double(validDays) * 86_400))
+        return (code, invite)
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+extension AccountService {
+    /// Changes the e-mail address; an empty string removes it.
+    public func changeEmail(of account: Account, to email: String) async throws -> Account {
+        let email = email.trimmingCharacters(in: .whitespaces)
+        if !email.isEmpty, let problem = Validation.emailProblem(email) { throw ServiceError.invalid(field: "email", problem) }
+        try await translatingStorageErrors { try await database.setEmail(accountId: account.id!, email.nilIfEmpty) }
+        return try await database.account(id: account.id!) ?? account
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Logging
+import Mustache
+import Storage
+
+/// Builds the node's HTTP application; used by `meent serve` and by tests alike.
+public enum NodeApplication {
+    /// The Hummingbird application serving pages, the JSON API and operations
+    /// endpoints for `services`.
+    public static func build(
+        services: NodeServices,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable () async -> Void = {}
+    ) async throws -> some ApplicationProtocol {
+        let router = try await makeRouter(services: services)
+        let configuration = services.configuration
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: nil),
+            onServerRunning: { _ in await onServerRunning() },
+            logger: logger)
+    }
+
+    public static func makeRouter(services: NodeServices) async throws -> Router<NodeRequestContext> {
+        let configuration = services.configuration
+        let resources = try Resources.directory()
+        let library = try await MustacheLibrary(directory: resources.appendingPathComponent("templates").path)
+        let localizer = try Localizer(directory: resources.appendingPathComponent("locales"), defaultLanguage: configuration.defaultLanguage)
+        let renderer = PageRenderer(library: library, localizer: localizer, configuration: configuration, database: services.database)
+        let openAPI = try Data(contentsOf: resources.appendingPathComponent("openapi.yaml"))
+
+        let router = Router(context: NodeRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: HeadRequestMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+        router.add(middleware: CSRFMiddleware(exemptPrefixes: []))
+
+        OperationsController(database: services.database, configuration: configuration, registry: services.metrics,
+                             openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: router)
+        StaticController(directory: resources.appendingPathComponent("static")).addRoutes(to: router)
+        WebController(accounts: services.accounts, profiles: services.profiles, renderer: renderer, configuration: configuration)
+            .addRoutes(to: router)
+
+        let api = router.group("api/v1")
+        AuthController(accounts: services.accounts, profiles: services.profiles, configuration: configuration).addRoutes(to: api)
+        MeController(accounts: services.accounts, profiles: services.profiles, configuration: configuration).addRoutes(to: api)
+        UsersController(accounts: services.accounts, profiles: services.profiles).addRoutes(to: api)
+        AdminController(accounts: services.accounts, profiles: services.profiles, blobs: services.blobs, configuration: configuration)
+            .addRoutes(to: api)
+        return router
+    }
+}
+
+/// Where the node's templates, strings, stylesheet and OpenAPI file live.
+enum Resources {
+    static func directory() throws -> URL {
+        guard let url = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
+            throw ConfigurationError(key: "resources", value: nil, reason: "the node's resource bundle is missing next to the executable")
+        }
+        return url
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Prometheus
+import Storage
+
+/// The node's long-lived parts, made once per process and shared by the HTTP
+/// routes and the CLI.
+public struct NodeServices: Sendable {
+    public let configuration: NodeConfiguration
+    public let database: NodeDatabase
+    public let blobs: BlobStore
+    public let accounts: AccountService
+    public let profiles: ProfileService
+    public let metrics: PrometheusCollectorRegistry
+
+    /// Opens the database (migrating it) and the blob store in the data directory.
+    public init(configuration: NodeConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+        try DataDirectory.prepare(configuration.dataDirectory)
+        let database = try NodeDatabase(path: configuration.databasePath)
+        try self.init(configuration: configuration, database: database, metrics: metrics)
+    }
+
+    public init(configuration: NodeConfiguration, database: NodeDatabase, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+        self.configuration = configuration
+        self.database = database
+        self.blobs = try BlobStore(directory: configuration.blobDirectory)
+        self.accounts = AccountService(database: database, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost))
+        self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration)
+        self.metrics = metrics
+    }
+}
+
+/// The data directory: created on first start, and checked to be writable
+/// before anything is written, so the operator gets one clear message.
+public enum DataDirectory {
+    public static func prepare(_ directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let probe = directory.appendingPathComponent(".write-test-\(getpid())")
+            try Data("ok".utf8).write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+        } catch {
+            throw ConfigurationError(key: "DATA_DIR", value: directory.path, reason: "the data directory is not writable (\(error.localizedDescription))")
+        }
+    }
+}

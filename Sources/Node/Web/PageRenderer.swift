@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import Storage
+
+/// Renders server-side pages: every page gets the layout's shared values
+/// (node name, signed-in person, CSRF token, strings in the reader's
+/// language) merged with its own. Mustache escapes every value, so user
+/// content never becomes markup.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+    let localizer: Localizer
+    let configuration: NodeConfiguration
+    let database: NodeDatabase
+
+    /// Renders `template` for `request`, setting the visitor's form-token
+    /// cookie when the visitor is not signed in and has none yet.
+    func render(_ template: String, _ values: [String: Any], request: Request, context: NodeRequestContext,
+                status: HTTPResponse.Status = .ok) async throws -> Response {
+        var page = values
+        let language = localizer.language(for: request)
+        page["lang"] = language
+        page["t"] = localizer.strings(for: language)
+        page["node"] = ["name": configuration.nodeName]
+        page["registrationOpen"] = configuration.registrationMode != .closed
+        if page["hasErrors"] == nil, let errors = page["errors"] as? [String] { page["hasErrors"] = !errors.isEmpty }
+
+        var newFormToken: String?
+        switch context.authentication {
+        case .session(let session):
+            page["csrf"] = session.csrfToken
+        default:
+            if let existing = request.cookies[CSRFMiddleware.cookieName]?.value {
+                page["csrf"] = existing
+            } else {
+                let token = SecretToken.make()
+                newFormToken = token
+                page["csrf"] = token
+            }
+        }
+        if let account = context.account, let profile = try await database.profile(accountId: account.id!) {
+            page["me"] = ["username": account.username, "displayName": profile.displayName, "isAdmin": account.isAdmin]
+        }
+        guard let html = library.render(page, withTemplate: template) else {
+            throw Problem(.internalServerError, detail: "page template '\(template)' is missing")
+        }
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        if let newFormToken { response.setCookie(SessionCookie.formToken(newFormToken, configuration: configuration)) }
+        return response
+    }
+
+    func text(_ key: String, request: Request) -> String {
+        localizer.strings(for: localizer.language(for: request))[key] ?? key
+    }
+}
+
+/// A minimal, dependency-free HTML error page for browsers, used where the
+/// template machinery itself may be what failed.
+enum ErrorPage {
+    static func response(status: HTTPResponse.Status, title: String, detail: String?) -> Response {
+        let html = """
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>\
+            <link rel="stylesheet" href="/static/meent.css"></head><body><main id="main">\
+            <h1>\(escape(title))</h1>\(detail.map { "<p>\(escape($0))</p>" } ?? "")<p><a href="/">Home</a></p></main></body></html>
+            """
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

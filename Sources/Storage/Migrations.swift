@@ -1,0 +1,105 @@
+import GRDB
+
+/// The node's schema, as an append-only list of named migrations.
+///
+/// A migration that has shipped is never edited: a change to the schema is a
+/// new migration at the end. Names sort by date so the order is plain to see.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("2026-11-27-accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE account (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    email TEXT UNIQUE COLLATE NOCASE,
+                    passwordHash TEXT NOT NULL,
+                    role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
+                    isDisabled BOOLEAN NOT NULL DEFAULT 0,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE TABLE profile (
+                    accountId INTEGER PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,
+                    displayName TEXT NOT NULL,
+                    organisation TEXT NOT NULL DEFAULT '',
+                    jobTitle TEXT NOT NULL DEFAULT '',
+                    bio TEXT NOT NULL DEFAULT '',
+                    avatarDigest TEXT,
+                    avatarContentType TEXT,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE TABLE session (
+                    tokenHash TEXT PRIMARY KEY NOT NULL,
+                    accountId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    csrfToken TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    expiresAt DATETIME NOT NULL
+                );
+                CREATE INDEX session_accountId ON session(accountId);
+                CREATE TABLE apiToken (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    accountId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    tokenHash TEXT NOT NULL UNIQUE,
+                    createdAt DATETIME NOT NULL,
+                    lastUsedAt DATETIME
+                );
+                CREATE INDEX apiToken_accountId ON apiToken(accountId);
+                """)
+        }
+
+        migrator.registerMigration("2026-11-27-profile-fields") { db in
+            try db.execute(sql: """
+                CREATE TABLE profileField (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    key TEXT NOT NULL UNIQUE,
+                    label TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('text', 'longText', 'choice', 'date')),
+                    options TEXT NOT NULL DEFAULT '[]',
+                    position INTEGER NOT NULL DEFAULT 0,
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE TABLE profileFieldValue (
+                    accountId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    fieldId INTEGER NOT NULL REFERENCES profileField(id) ON DELETE CASCADE,
+                    value TEXT NOT NULL,
+                    visibility TEXT NOT NULL CHECK (visibility IN ('public', 'users', 'private')),
+                    PRIMARY KEY (accountId, fieldId)
+                );
+                CREATE INDEX profileFieldValue_fieldId ON profileFieldValue(fieldId);
+                """)
+        }
+
+        migrator.registerMigration("2026-11-27-registration-invites") { db in
+            try db.execute(sql: """
+                CREATE TABLE registrationInvite (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    codeHash TEXT NOT NULL UNIQUE,
+                    email TEXT,
+                    createdBy INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    createdAt DATETIME NOT NULL,
+                    expiresAt DATETIME NOT NULL,
+                    usedAt DATETIME,
+                    usedBy INTEGER REFERENCES account(id) ON DELETE SET NULL
+                );
+                """)
+        }
+
+        migrator.registerMigration("2026-11-27-signing-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE signingKey (
+                    owner TEXT NOT NULL,
+                    algorithm TEXT NOT NULL CHECK (algorithm IN ('ed25519', 'rsa')),
+                    publicKeyPEM TEXT NOT NULL,
+                    privateKeyPEM TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (owner, algorithm)
+                );
+                """)
+        }
+
+        return migrator
+    }
+}

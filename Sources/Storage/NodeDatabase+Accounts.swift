@@ -1,0 +1,238 @@
+import Foundation
+import GRDB
+
+/// What is needed to create an account with its profile.
+public struct NewAccount: Sendable {
+    public var username: String
+    public var email: String?
+    public var passwordHash: String
+    public var role: Account.Role
+    public var displayName: String
+
+    public init(username: String, email: String?, passwordHash: String, role: Account.Role = .user, displayName: String) {
+        self.username = username
+        self.email = email
+        self.passwordHash = passwordHash
+        self.role = role
+        self.displayName = displayName
+    }
+}
+
+extension NodeDatabase {
+    // MARK: Accounts
+
+    /// Creates an account and its profile in one transaction. When
+    /// `inviteCodeHash` is given, the invitation must be usable and is
+    /// consumed by the same transaction.
+    public func createAccount(_ new: NewAccount, inviteCodeHash: String? = nil, now: Date = Date()) async throws -> Account {
+        try await pool.write { db in
+            try mappingConstraintErrors {
+                var invite: RegistrationInvite?
+                if let inviteCodeHash {
+                    invite = try RegistrationInvite.filter(RegistrationInvite.Columns.codeHash == inviteCodeHash).fetchOne(db)
+                    guard let found = invite, found.isUsable(at: now) else { throw StorageError.inviteUnusable }
+                }
+                var account = Account(
+                    username: new.username, email: new.email, passwordHash: new.passwordHash,
+                    role: new.role, createdAt: now, updatedAt: now)
+                try account.insert(db)
+                let accountId = account.id!
+                try Profile(accountId: accountId, displayName: new.displayName, updatedAt: now).insert(db)
+                if var invite {
+                    invite.usedAt = now
+                    invite.usedBy = accountId
+                    try invite.update(db)
+                }
+                return account
+            }
+        }
+    }
+
+    public func account(id: Int64) async throws -> Account? {
+        try await pool.read { db in try Account.fetchOne(db, key: id) }
+    }
+
+    /// Finds an account by username, ignoring case.
+    public func account(username: String) async throws -> Account? {
+        try await pool.read { db in
+            try Account.filter(Account.Columns.username == username).fetchOne(db)
+        }
+    }
+
+    /// Accounts ordered by id, `limit` at a time after the id `afterId`.
+    public func accounts(after afterId: Int64 = 0, limit: Int = 100, includeDisabled: Bool = true) async throws -> [Account] {
+        try await pool.read { db in
+            var request = Account.filter(Account.Columns.id > afterId)
+            if !includeDisabled { request = request.filter(Account.Columns.isDisabled == false) }
+            return try request.order(Account.Columns.id).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func accountCount() async throws -> Int {
+        try await pool.read { db in try Account.fetchCount(db) }
+    }
+
+    /// Disables or re-enables an account. Disabling also ends every session;
+    /// API tokens are kept but refused while the account is disabled.
+    @discardableResult
+    public func setDisabled(accountId: Int64, _ isDisabled: Bool, now: Date = Date()) async throws -> Account {
+        try await pool.write { db in
+            guard var account = try Account.fetchOne(db, key: accountId) else { throw StorageError.notFound("account") }
+            account.isDisabled = isDisabled
+            account.updatedAt = now
+            try account.update(db)
+            if isDisabled {
+                try Session.filter(Session.Columns.accountId == accountId).deleteAll(db)
+            }
+            return account
+        }
+    }
+
+    @discardableResult
+    public func setRole(accountId: Int64, _ role: Account.Role, now: Date = Date()) async throws -> Account {
+        try await pool.write { db in
+            guard var account = try Account.fetchOne(db, key: accountId) else { throw StorageError.notFound("account") }
+            account.role = role
+            account.updatedAt = now
+            try account.update(db)
+            return account
+        }
+    }
+
+    /// Replaces the password hash and ends every session of the account, so a
+    /// reset locks out whoever knew the old password.
+    public func setPasswordHash(accountId: Int64, _ hash: String, now: Date = Date()) async throws {
+        try await pool.write { db in
+            guard var account = try Account.fetchOne(db, key: accountId) else { throw StorageError.notFound("account") }
+            account.passwordHash = hash
+            account.updatedAt = now
+            try account.update(db)
+            try Session.filter(Session.Columns.accountId == accountId).deleteAll(db)
+        }
+    }
+
+    /// Changes the e-mail address; `nil` removes it.
+    public func setEmail(accountId: Int64, _ email: String?, now: Date = Date()) async throws {
+        try await pool.write { db in
+            try mappingConstraintErrors {
+                guard var account = try Account.fetchOne(db, key: accountId) else { throw StorageError.notFound("account") }
+                account.email = email
+                account.updatedAt = now
+                try account.update(db)
+            }
+        }
+    }
+
+    /// Deletes an account with its profile, field values, sessions and tokens.
+    /// Returns the avatar digest the profile used, so the caller can drop the
+    /// file when nothing else refers to it.
+    @discardableResult
+    public func deleteAccount(id: Int64) async throws -> String? {
+        try await pool.write { db in
+            let avatar = try Profile.fetchOne(db, key: id)?.avatarDigest
+            guard try Account.deleteOne(db, key: id) else { throw StorageError.notFound("account") }
+            return avatar
+        }
+    }
+
+    public func adminCount() async throws -> Int {
+        try await pool.read { db in
+            try Account.filter(Account.Columns.role == Account.Role.admin).filter(Account.Columns.isDisabled == false).fetchCount(db)
+        }
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ session: Session) async throws {
+        try await pool.write { db in try session.insert(db) }
+    }
+
+    /// The live session with this token hash and its account; expired sessions
+    /// are not returned.
+    public func session(tokenHash: String, now: Date = Date()) async throws -> (Session, Account)? {
+        try await pool.read { db in
+            guard let session = try Session.fetchOne(db, key: tokenHash), session.expiresAt > now,
+                  let account = try Account.fetchOne(db, key: session.accountId) else { return nil }
+            return (session, account)
+        }
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        _ = try await pool.write { db in try Session.deleteOne(db, key: tokenHash) }
+    }
+
+    /// Removes expired sessions; returns how many.
+    @discardableResult
+    public func deleteExpiredSessions(now: Date = Date()) async throws -> Int {
+        try await pool.write { db in try Session.filter(Session.Columns.expiresAt <= now).deleteAll(db) }
+    }
+
+    // MARK: API tokens
+
+    public func createAPIToken(accountId: Int64, name: String, tokenHash: String, now: Date = Date()) async throws -> APIToken {
+        try await pool.write { db in
+            try mappingConstraintErrors {
+                var token = APIToken(accountId: accountId, name: name, tokenHash: tokenHash, createdAt: now)
+                try token.insert(db)
+                return token
+            }
+        }
+    }
+
+    public func apiTokens(accountId: Int64) async throws -> [APIToken] {
+        try await pool.read { db in
+            try APIToken.filter(APIToken.Columns.accountId == accountId).order(APIToken.Columns.id).fetchAll(db)
+        }
+    }
+
+    /// Revokes a token of the given account; throws `notFound` if it has no such token.
+    public func deleteAPIToken(id: Int64, accountId: Int64) async throws {
+        try await pool.write { db in
+            let deleted = try APIToken.filter(APIToken.Columns.id == id && APIToken.Columns.accountId == accountId).deleteAll(db)
+            if deleted == 0 { throw StorageError.notFound("token") }
+        }
+    }
+
+    /// The token with this hash and its account. Records the time of use, at
+    /// most once a minute per token, to keep reads cheap.
+    public func apiToken(tokenHash: String, now: Date = Date()) async throws -> (APIToken, Account)? {
+        let found: (APIToken, Account)? = try await pool.read { db in
+            guard let token = try APIToken.filter(APIToken.Columns.tokenHash == tokenHash).fetchOne(db),
+                  let account = try Account.fetchOne(db, key: token.accountId) else { return nil }
+            return (token, account)
+        }
+        if let (token, _) = found, token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await pool.write { db in
+                try db.execute(sql: "UPDATE apiToken SET lastUsedAt = ? WHERE id = ?", arguments: [now, token.id])
+            }
+        }
+        return found
+    }
+
+    // MARK: Registration invitations
+
+    public func createInvite(codeHash: String, email: String?, createdBy: Int64?, expiresAt: Date, now: Date = Date()) async throws -> RegistrationInvite {
+        try await pool.write { db in
+            var invite = RegistrationInvite(codeHash: codeHash, email: email, createdBy: createdBy, createdAt: now, expiresAt: expiresAt)
+            try invite.insert(db)
+            return invite
+        }
+    }
+
+    public func invites() async throws -> [RegistrationInvite] {
+        try await pool.read { db in try RegistrationInvite.order(RegistrationInvite.Columns.id.desc).fetchAll(db) }
+    }
+
+    /// The invitation with this code hash, if it can still be used.
+    public func usableInvite(codeHash: String, now: Date = Date()) async throws -> RegistrationInvite? {
+        try await pool.read { db in
+            try RegistrationInvite.filter(RegistrationInvite.Columns.codeHash == codeHash).fetchOne(db).flatMap { $0.isUsable(at: now) ? $0 : nil }
+        }
+    }
+
+    public func deleteInvite(id: Int64) async throws {
+        try await pool.write { db in
+            guard try RegistrationInvite.deleteOne(db, key: id) else { throw StorageError.notFound("invite") }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// Why a storage operation refused to change anything.
+///
+/// Every access method runs in one transaction: when it throws, nothing it
+/// meant to write has been written.
+public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Code: Sendable, Equatable {
+        case duplicate
+        case notFound
+        case inviteUnusable
+        case invalidReference
+    }
+
+    private let code: Code
+    /// The field or object the error is about (`username`, `account`).
+    public let subject: String
+
+    /// A unique value (username, e-mail, key) is already taken.
+    public static func duplicate(_ field: String) -> StorageError { .init(code: .duplicate, subject: field) }
+    /// The object to change does not exist.
+    public static func notFound(_ what: String) -> StorageError { .init(code: .notFound, subject: what) }
+    /// The registration invitation is unknown, used or expired.
+    public static let inviteUnusable = StorageError(code: .inviteUnusable, subject: "invite")
+    /// A value points at something that does not exist (an unknown profile field).
+    public static func invalidReference(_ field: String) -> StorageError { .init(code: .invalidReference, subject: field) }
+
+    public var isDuplicate: Bool { code == .duplicate }
+    public var isNotFound: Bool { code == .notFound }
+    public var isInviteUnusable: Bool { code == .inviteUnusable }
+    public var isInvalidReference: Bool { code == .invalidReference }
+
+    public var description: String {
+        switch code {
+        case .duplicate: "\(subject) is already taken"
+        case .notFound: "\(subject) not found"
+        case .inviteUnusable: "the invitation is unknown, used or expired"
+        case .invalidReference: "\(subject) refers to something that does not exist"
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import Federation
+@Test func placeholder() { #expect(true) }

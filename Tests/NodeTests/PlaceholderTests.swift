@@ -1,0 +1,3 @@
+import Testing
+@testable import Node
+@Test func placeholder() { #expect(true) }
