@@ -79,11 +79,15 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage"]
+            dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "FederationTests",
-            dependencies: ["Federation"],
+            dependencies: [
+                "Federation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             exclude: ["Signatures"]  // TEMP: until the signatures work is integrated
         ),
         .testTarget(

@@ -172,7 +172,8 @@ private struct ComponentResolver {
             guard (structuredFields[name] ?? .dictionary) == .dictionary else {
                 throw HTTPSignatureError.invalidComponent.with(detail: "\(name) is not a dictionary")
             }
-            guard let dictionary = try? Self.parser(combined).parseDictionaryFieldValue() else {
+            var parser = Self.parser(combined)
+            guard let dictionary = try? parser.parseDictionaryFieldValue() else {
                 throw HTTPSignatureError.missingComponent.with(detail: "\(name) is not a valid dictionary")
             }
             guard let member = dictionary[dictionaryKey] else {

@@ -133,12 +133,13 @@ public struct MessageSigningKey: Sendable {
     /// The key as PKCS#8 PEM (`BEGIN PRIVATE KEY`), or `nil` for a shared
     /// secret. This is secret: store it encrypted or with tight permissions.
     public var pemRepresentation: String? {
-        switch material {
+        let pem: String? = switch material {
         case .ed25519(let key): key.pemRepresentation
         case .rsa(let key): key.pkcs8PEMRepresentation
         case .p256(let key): key.pemRepresentation
         case .hmac: nil
         }
+        return pem.map(PEMDocument.normalized)
     }
 
     /// The matching public key (or, for HMAC, the same secret), bound to the

@@ -127,12 +127,13 @@ public struct MessageVerificationKey: Sendable {
 
     /// The key as SPKI PEM (`BEGIN PUBLIC KEY`), or `nil` for a shared secret.
     public var pemRepresentation: String? {
-        switch material {
+        let pem: String? = switch material {
         case .ed25519(let key): key.pemRepresentation
         case .rsa(let key): key.pemRepresentation
         case .p256(let key): key.pemRepresentation
         case .hmac: nil
         }
+        return pem.map(PEMDocument.normalized)
     }
 
     /// The key as an FEP-521a `publicKeyMultibase` value, or `nil` for a

@@ -25,14 +25,9 @@ struct PEMDocument {
         self.der = Array(der)
     }
 
-    init(label: String, der: [UInt8]) {
-        self.label = label
-        self.der = der
-    }
-
-    /// The document as PEM text with 64-character lines and a final newline.
-    var pemString: String {
-        let base64 = Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-        return "-----BEGIN \(label)-----\n\(base64)\n-----END \(label)-----\n"
+    /// `pem` without surrounding whitespace and with one final newline, so
+    /// every PEM this module writes has the same shape.
+    static func normalized(_ pem: String) -> String {
+        pem.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
     }
 }

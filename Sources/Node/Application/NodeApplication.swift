@@ -13,16 +13,20 @@ public enum NodeApplication {
         logger: Logger,
         onServerRunning: @escaping @Sendable () async -> Void = {}
     ) async throws -> some ApplicationProtocol {
-        let router = try await makeRouter(services: services)
         let configuration = services.configuration
         return Application(
-            router: router,
+            responder: try await makeResponder(services: services),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: nil),
             onServerRunning: { _ in await onServerRunning() },
             logger: logger)
     }
 
-    public static func makeRouter(services: NodeServices) async throws -> Router<NodeRequestContext> {
+    /// Everything the node answers over HTTP, as one responder.
+    public static func makeResponder(services: NodeServices) async throws -> some HTTPResponder<NodeRequestContext> {
+        HeadRequestResponder(base: try await makeRouter(services: services).buildResponder())
+    }
+
+    static func makeRouter(services: NodeServices) async throws -> Router<NodeRequestContext> {
         let configuration = services.configuration
         let resources = try Resources.directory()
         let library = try await MustacheLibrary(directory: resources.appendingPathComponent("templates").path)
@@ -33,7 +37,6 @@ public enum NodeApplication {
         let router = Router(context: NodeRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: HeadRequestMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
         router.add(middleware: CSRFMiddleware(exemptPrefixes: []))

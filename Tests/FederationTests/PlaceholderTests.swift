@@ -1,3 +1,0 @@
-import Testing
-@testable import Federation
-@Test func placeholder() { #expect(true) }

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+@testable import Storage
+import Testing
+
+/// A database file in a fresh temporary directory.
+func makeDatabasePath() throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meent-storage-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.appendingPathComponent("meent.sqlite").path
+}
+
+@Suite("Storage")
+struct StorageTests {
+    static func newAccount(_ username: String, email: String? = nil) -> NewAccount {
+        NewAccount(username: username, email: email, passwordHash: "$2b$04$hash", displayName: username.capitalized)
+    }
+
+    @Test("migrations upgrade an existing database and keep its data")
+    func migrationOnExistingDatabase() async throws {
+        let path = try makeDatabasePath()
+        let first = try #require(NodeDatabase.knownMigrations.first)
+        do {
+            let old = try NodeDatabase(path: path, migrate: false)
+            try old.migrate(upTo: first)
+            _ = try await old.createAccount(Self.newAccount("oldtimer", email: "old@example.nl"))
+            let state = try old.migrationState()
+            #expect(state.applied == [first])
+        }
+        let upgraded = try NodeDatabase(path: path)
+        #expect(try upgraded.migrationState().applied == NodeDatabase.knownMigrations)
+        let account = try #require(try await upgraded.account(username: "oldtimer"))
+        #expect(account.email == "old@example.nl")
+        #expect(try await upgraded.profile(accountId: account.id!)?.displayName == "Oldtimer")
+        // Tables of later migrations work on the upgraded file.
+        let field = try await upgraded.createProfileField(ProfileField(key: "team", label: "Team", kind: .text))
+        try await upgraded.updateProfile(accountId: account.id!, ProfileChange(),
+                                         fieldValues: [ProfileFieldValue(accountId: account.id!, fieldId: field.id!, value: "Data", visibility: .public)])
+        #expect(try await upgraded.profileFieldValues(accountId: account.id!)[field.id!]?.value == "Data")
+        #expect(try upgraded.integrityProblems().isEmpty)
+    }
+
+    @Test("the database is in WAL mode with foreign keys on")
+    func pragmas() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let (mode, foreignKeys) = try await database.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+        }
+        #expect(mode == "wal")
+        #expect(foreignKeys == 1)
+    }
+
+    @Test("usernames and e-mail addresses are unique regardless of case")
+    func uniqueness() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        _ = try await database.createAccount(Self.newAccount("vera", email: "vera@example.nl"))
+        await #expect(throws: StorageError.duplicate("username")) {
+            try await database.createAccount(Self.newAccount("VERA"))
+        }
+        await #expect(throws: StorageError.duplicate("email")) {
+            try await database.createAccount(Self.newAccount("vera2", email: "Vera@Example.nl"))
+        }
+        #expect(try await database.accountCount() == 1)
+        let profiles = try await database.pool.read { db in try Profile.fetchCount(db) }
+        #expect(profiles == 1, "a refused account leaves no profile behind")
+    }
+
+    @Test("an invitation is consumed in the same transaction as the account it creates")
+    func inviteConsumption() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        _ = try await database.createInvite(codeHash: "h1", email: nil, createdBy: nil, expiresAt: Date().addingTimeInterval(3600))
+        _ = try await database.createAccount(Self.newAccount("wim"), inviteCodeHash: "h1")
+        await #expect(throws: StorageError.inviteUnusable) {
+            try await database.createAccount(Self.newAccount("xander"), inviteCodeHash: "h1")
+        }
+        #expect(try await database.account(username: "xander") == nil)
+        let invite = try #require(try await database.invites().first)
+        #expect(invite.usedBy == (try await database.account(username: "wim"))?.id)
+    }
+
+    @Test("deleting an account removes its profile, sessions, tokens and field values")
+    func cascadingDelete() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let account = try await database.createAccount(Self.newAccount("yara"))
+        let id = try #require(account.id)
+        try await database.createSession(Session(tokenHash: "s", accountId: id, csrfToken: "c", createdAt: Date(), expiresAt: Date().addingTimeInterval(60)))
+        _ = try await database.createAPIToken(accountId: id, name: "t", tokenHash: "t")
+        let field = try await database.createProfileField(ProfileField(key: "room", label: "Room", kind: .text))
+        try await database.updateProfile(accountId: id, ProfileChange(), fieldValues: [.init(accountId: id, fieldId: field.id!, value: "2.14", visibility: .users)])
+        try await database.deleteAccount(id: id)
+        let leftovers = try await database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM profile) + (SELECT COUNT(*) FROM session) + (SELECT COUNT(*) FROM apiToken) + (SELECT COUNT(*) FROM profileFieldValue)")
+        }
+        #expect(leftovers == 0)
+    }
+
+    @Test("disabling an account ends its sessions")
+    func disableEndsSessions() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let account = try await database.createAccount(Self.newAccount("zeger"))
+        try await database.createSession(Session(tokenHash: "s", accountId: account.id!, csrfToken: "c", createdAt: Date(), expiresAt: Date().addingTimeInterval(60)))
+        try await database.setDisabled(accountId: account.id!, true)
+        #expect(try await database.session(tokenHash: "s") == nil)
+    }
+
+    @Test("expired sessions are not returned")
+    func expiredSession() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let account = try await database.createAccount(Self.newAccount("anouk"))
+        try await database.createSession(Session(tokenHash: "old", accountId: account.id!, csrfToken: "c", createdAt: Date(), expiresAt: Date().addingTimeInterval(-1)))
+        #expect(try await database.session(tokenHash: "old") == nil)
+        #expect(try await database.deleteExpiredSessions() == 1)
+    }
+
+    @Test("signing keys are stored once per owner and algorithm")
+    func signingKeys() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let first = SigningKey(owner: "node", algorithm: .ed25519, publicKeyPEM: "pub1", privateKeyPEM: "priv1")
+        let second = SigningKey(owner: "node", algorithm: .ed25519, publicKeyPEM: "pub2", privateKeyPEM: "priv2")
+        try await database.insertSigningKeysIfMissing([first])
+        try await database.insertSigningKeysIfMissing([second])
+        #expect(try await database.signingKeys(owner: "node")[.ed25519]?.publicKeyPEM == "pub1")
+    }
+}
+
+@Suite("Blob store")
+struct BlobStoreTests {
+    static func makeStore() throws -> BlobStore {
+        try BlobStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("meent-blobs-\(UUID().uuidString)"))
+    }
+
+    @Test("blobs are addressed by their SHA-256 and stored once")
+    func contentAddressed() throws {
+        let store = try Self.makeStore()
+        let digest = try store.put(Data("hello".utf8))
+        #expect(digest == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        #expect(try store.put(Data("hello".utf8)) == digest)
+        #expect(store.get(digest) == Data("hello".utf8))
+        let files = try FileManager.default.subpathsOfDirectory(atPath: store.directory.path).filter { !$0.hasSuffix("2c") }
+        #expect(files.count == 1)
+    }
+
+    @Test("a malformed digest never reaches the file system")
+    func pathTraversal() throws {
+        let store = try Self.makeStore()
+        #expect(store.get("../../etc/passwd") == nil)
+        #expect(store.get(String(repeating: "A", count: 64)) == nil)
+        #expect(!store.contains("../meent.sqlite"))
+    }
+}
