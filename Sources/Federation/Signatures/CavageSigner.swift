@@ -45,7 +45,7 @@ public struct CavageSigner: Sendable {
         if !request.headers.contains("host") {
             request.headers.append(name: "Host", value: request.authority)
         }
-        request.headers.replaceValues(named: "Date", with: HTTPDate.string(from: date))
+        request.headers.replaceValues(named: "Date", with: IMFFixdate.string(from: date))
         if headers.contains("digest"), let body = request.body {
             request.headers.replaceValues(named: LegacyDigest.fieldName, with: LegacyDigest(content: body).fieldValue)
         }

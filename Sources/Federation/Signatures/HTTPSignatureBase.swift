@@ -41,15 +41,14 @@ public struct HTTPSignatureBase: Sendable, Hashable {
 
     init(message: SignedMessage, parameters: HTTPSignatureParameters,
          structuredFields: [String: StructuredFieldType]) throws {
+        let resolver = ComponentResolver(message: message, structuredFields: structuredFields)
         var seen = Set<HTTPSignatureComponent>()
         var text = ""
         for component in parameters.components {
             guard seen.insert(component).inserted else {
                 throw HTTPSignatureError.invalidComponent.with(detail: "\(component) appears twice")
             }
-            let resolver = ComponentResolver(message: message, structuredFields: structuredFields)
-            let value = try resolver.value(of: component)
-            text += "\(component): \(value)\n"
+            text += try component.serializedIdentifier() + ": " + resolver.value(of: component) + "\n"
         }
         text += "\"@signature-params\": " + (try parameters.serialized())
         guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
@@ -68,13 +67,6 @@ enum SignedMessage: Sendable {
         switch self {
         case .request(let request): request.headers
         case .response(let response): response.headers
-        }
-    }
-
-    var body: [UInt8]? {
-        switch self {
-        case .request(let request): request.body
-        case .response(let response): response.body
         }
     }
 }
@@ -133,7 +125,7 @@ private struct ComponentResolver {
             guard let name = component.stringParameter("name") else {
                 throw HTTPSignatureError.invalidComponent.with(detail: "@query-param without a name")
             }
-            return try QueryParameters.encodedValue(named: name, in: request.query ?? "")
+            return try FormURLEncodedQuery.encodedValue(named: name, in: request.query ?? "")
         case "@signature-params":
             throw HTTPSignatureError.invalidComponent.with(detail: "@signature-params listed as covered")
         default:

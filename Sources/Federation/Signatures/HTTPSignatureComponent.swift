@@ -36,8 +36,17 @@ public struct HTTPSignatureComponent: Sendable, Hashable, CustomStringConvertibl
     /// The identifier as it appears in a signature base and in
     /// `Signature-Input`, e.g. `"@query-param";name="Pet"`.
     public var description: String {
+        (try? serializedIdentifier()) ?? "\"\(name)\""
+    }
+
+    /// The strict serialisation of the identifier.
+    /// - Throws: `HTTPSignatureError.invalidComponent` when the name or a
+    ///   parameter cannot be serialised (control or non-ASCII characters).
+    func serializedIdentifier() throws -> String {
         var serializer = StructuredFieldValueSerializer()
-        guard let bytes = try? serializer.writeItemFieldValue(item) else { return "\"\(name)\"" }
+        guard let bytes = try? serializer.writeItemFieldValue(item) else {
+            throw HTTPSignatureError.invalidComponent.with(detail: "identifier cannot be serialised")
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -101,7 +101,7 @@ public struct MessageVerificationKey: Sendable {
     /// (default `rsa-v1_5-sha256`).
     /// - Throws: `HTTPSignatureError.invalidKey`.
     public init(multibase: String, rsaAlgorithm: SignatureAlgorithm = .rsaV1_5SHA256) throws {
-        let (codec, key) = try Multikey.decode(multibase)
+        let (codec, key) = try MultikeyEncoding.decode(multibase)
         switch codec {
         case .ed25519:
             try self.init(ed25519RawRepresentation: key)
@@ -140,9 +140,9 @@ public struct MessageVerificationKey: Sendable {
     /// shared secret.
     public var multibaseRepresentation: String? {
         switch material {
-        case .ed25519(let key): Multikey.encode(codec: .ed25519, key: Array(key.rawRepresentation))
-        case .rsa(let key): Multikey.encode(codec: .rsa, key: Array(key.pkcs1DERRepresentation))
-        case .p256(let key): Multikey.encode(codec: .p256, key: Array(key.compressedRepresentation))
+        case .ed25519(let key): MultikeyEncoding.encode(codec: .ed25519, key: Array(key.rawRepresentation))
+        case .rsa(let key): MultikeyEncoding.encode(codec: .rsa, key: Array(key.pkcs1DERRepresentation))
+        case .p256(let key): MultikeyEncoding.encode(codec: .p256, key: Array(key.compressedRepresentation))
         case .hmac: nil
         }
     }

@@ -86,7 +86,8 @@ public struct RequestSignatureVerifier: Sendable {
         }
         try policy.checkTimes(created: parameters.created, expires: parameters.expires, now: now)
         try checkCoverage(of: parameters.components, for: request)
-        if let body = request.body, !body.isEmpty || parameters.components.contains(.contentDigest) {
+        let body = request.body ?? []
+        if !body.isEmpty || parameters.components.contains(.contentDigest) {
             guard let field = request.headers[ContentDigest.fieldName] else {
                 throw HTTPSignatureError.missingDigest
             }
@@ -150,14 +151,15 @@ public struct RequestSignatureVerifier: Sendable {
             created = value
         }
         if covered.contains("date") {
-            guard let field = request.headers["date"], let date = HTTPDate.date(from: field) else {
+            guard let field = request.headers["date"], let date = IMFFixdate.date(from: field) else {
                 throw HTTPSignatureError.malformedHeader.with(detail: "Date is missing or not an HTTP date")
             }
             try policy.checkTimes(created: date, expires: nil, now: now)
             created = created ?? date
         }
         try policy.checkTimes(created: created, expires: signature.expires, now: now)
-        if let body = request.body, hasBody || covered.contains("digest") {
+        if hasBody || covered.contains("digest") {
+            let body = request.body ?? []
             guard let field = request.headers[LegacyDigest.fieldName] else {
                 throw HTTPSignatureError.missingDigest
             }

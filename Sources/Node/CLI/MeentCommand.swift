@@ -83,7 +83,9 @@ enum CLI {
         Foundation.exit(1)
     }
 
+    /// Prints a line on standard output and flushes it, so that an operator
+    /// or a supervising process sees it at once even when output is a pipe.
     static func print(_ line: String) {
-        Swift.print(line)
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -179,7 +179,7 @@ struct CavageTests {
         await #expect(throws: HTTPSignatureError.badSignature) { try await verify(host, key: publicKey) }
 
         var date = original
-        date.headers.replaceValues(named: "Date", with: HTTPDate.string(from: Self.signedAt.addingTimeInterval(1)))
+        date.headers.replaceValues(named: "Date", with: IMFFixdate.string(from: Self.signedAt.addingTimeInterval(1)))
         await #expect(throws: HTTPSignatureError.badSignature) { try await verify(date, key: publicKey) }
 
         var keyID = original
@@ -283,19 +283,19 @@ struct CavageTests {
 
     @Test("HTTP dates format and parse as IMF-fixdate")
     func httpDates() {
-        #expect(HTTPDate.string(from: Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        #expect(HTTPDate.string(from: Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
-        #expect(HTTPDate.string(from: Date(timeIntervalSince1970: 951_782_400)) == "Tue, 29 Feb 2000 00:00:00 GMT")
-        #expect(HTTPDate.date(from: "Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
-        #expect(HTTPDate.date(from: Self.draftDate) == Self.draftTime)
-        #expect(HTTPDate.date(from: "18 Dec 2019 10:08:46 GMT") == Date(timeIntervalSince1970: 1_576_663_726))
+        #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 951_782_400)) == "Tue, 29 Feb 2000 00:00:00 GMT")
+        #expect(IMFFixdate.date(from: "Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(IMFFixdate.date(from: Self.draftDate) == Self.draftTime)
+        #expect(IMFFixdate.date(from: "18 Dec 2019 10:08:46 GMT") == Date(timeIntervalSince1970: 1_576_663_726))
         for bad in ["", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 8:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT",
                     "Sunday, 06-Nov-94 08:49:37 GMT"] {
-            #expect(HTTPDate.date(from: bad) == nil, "\(bad)")
+            #expect(IMFFixdate.date(from: bad) == nil, "\(bad)")
         }
         for seconds in stride(from: 0.0, to: 4_000_000_000, by: 86_400 * 367 + 3_661) {
             let date = Date(timeIntervalSince1970: seconds)
-            #expect(HTTPDate.date(from: HTTPDate.string(from: date)) == date)
+            #expect(IMFFixdate.date(from: IMFFixdate.string(from: date)) == date)
         }
     }
 }

@@ -12,7 +12,7 @@ struct RFC9421Vectors: Decodable {
         var base64: String?
     }
 
-    struct Case: Decodable, CustomTestStringConvertible {
+    struct Case: Decodable {
         var name: String
         var message: String
         var alg: String
@@ -21,8 +21,6 @@ struct RFC9421Vectors: Decodable {
         var signature_base: String
         var signature_input: String
         var signature: String
-
-        var testDescription: String { name }
     }
 
     struct Extra: Decodable {
@@ -64,12 +62,6 @@ struct RFC9421Vectors: Decodable {
             throw MissingFixture(path: fileURL.path)
         }
         return try JSONDecoder().decode(RFC9421Vectors.self, from: data)
-    }
-
-    /// The cases, for parameterised tests. Loading errors surface in
-    /// `vectorFileIsPresent`; an empty list here would otherwise hide them.
-    static var casesForArguments: [Case] {
-        (try? load().cases) ?? []
     }
 
     /// The request of Appendix B.2 as a signable request (over https).

@@ -188,9 +188,11 @@ struct RequestSignatureVerifierTests {
 
     @Test("a POST must cover method, target and content-digest")
     func coverage() async throws {
-        await #expect(throws: HTTPSignatureError.componentNotCovered) {
-            try await verify(try signed(try inboxPost(), covering: [.method, .targetURI]))
-        }
+        // A correct Content-Digest that the signature does not cover is not enough.
+        var uncovered = try inboxPost()
+        uncovered.headers.append(name: "Content-Digest", value: ContentDigest(content: Self.activity).fieldValue)
+        uncovered = try signed(uncovered, covering: [.method, .targetURI])
+        await #expect(throws: HTTPSignatureError.componentNotCovered) { try await verify(uncovered) }
         await #expect(throws: HTTPSignatureError.componentNotCovered) {
             try await verify(try signed(try inboxPost(), covering: [.targetURI, .contentDigest]))
         }
@@ -222,6 +224,16 @@ struct RequestSignatureVerifierTests {
         var md5Only = try signed(try inboxPost())
         md5Only.headers.replaceValues(named: "Content-Digest", with: "md5=:AAAA:")
         await #expect(throws: HTTPSignatureError.unsupportedDigestAlgorithm) { try await verify(md5Only) }
+
+        // A covered digest of no content is checked against empty content.
+        let get = try SignableRequest(method: "GET", url: "https://remote.example/outbox",
+                                      headers: ["Content-Digest": ContentDigest(content: []).fieldValue])
+        _ = try await verify(try signed(get, covering: [.method, .targetURI, .contentDigest]))
+        var wrongEmpty = get
+        wrongEmpty.headers.replaceValues(named: "Content-Digest", with: ContentDigest(content: [0]).fieldValue)
+        await #expect(throws: HTTPSignatureError.digestMismatch) {
+            try await verify(try signed(wrongEmpty, covering: [.method, .targetURI, .contentDigest]))
+        }
 
         let request = try signed(try inboxPost())
         await #expect(throws: HTTPSignatureError.keyNotFound) { try await verify(request, keys: Keys([:])) }

@@ -133,6 +133,24 @@ struct SignatureBaseTests {
         ])
     }
 
+    @Test("requests are built from absolute URLs or origin-form targets")
+    func requestParsing() throws {
+        let request = try SignableRequest(method: "POST", url: "https://example.com/a/b?c=d&e#frag")
+        #expect(request.scheme == "https")
+        #expect(request.authority == "example.com")
+        #expect(request.path == "/a/b")
+        #expect(request.query == "c=d&e")
+        let emptyQuery = try SignableRequest(method: "GET", url: "https://example.com?")
+        #expect(emptyQuery.path == "")
+        #expect(emptyQuery.query == "")
+        for bad in ["example.com/a", "https:///a", "://example.com", "https://user@example.com/"] {
+            #expect(throws: HTTPSignatureError.malformedRequest, "\(bad)") { try SignableRequest(method: "GET", url: bad) }
+        }
+        #expect(throws: HTTPSignatureError.malformedRequest) {
+            try SignableRequest(method: "GET", scheme: "https", authority: "example.com", requestTarget: "*")
+        }
+    }
+
     @Test("section 2.2.8: query parameters are decoded, then re-encoded")
     func queryParameters() throws {
         let simple = try request("/path?param=value&foo=bar&baz=batman&qux=")

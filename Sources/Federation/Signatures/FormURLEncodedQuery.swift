@@ -1,7 +1,7 @@
 /// Query parameters for RFC 9421's `@query-param`: parsed as
 /// application/x-www-form-urlencoded, then each name and value re-encoded
 /// with the form-urlencoded percent-encode set (space as `%20`, not `+`).
-enum QueryParameters {
+enum FormURLEncodedQuery {
     /// The encoded value of the single parameter whose encoded name is `name`.
     ///
     /// - Throws: `HTTPSignatureError.missingComponent` when no parameter or

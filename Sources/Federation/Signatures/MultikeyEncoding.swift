@@ -1,6 +1,6 @@
 /// The `publicKeyMultibase` encoding of FEP-521a Multikeys: multibase `z`
 /// (base58btc) over a multicodec varint prefix and the raw public key.
-enum Multikey {
+enum MultikeyEncoding {
     /// Multicodec codes of the public key types this module reads.
     enum Codec: UInt64 {
         /// Ed25519 public key, 32 raw bytes (prefix `0xed 0x01`).

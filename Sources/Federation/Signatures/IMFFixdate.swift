@@ -2,7 +2,7 @@ import Foundation
 
 /// HTTP dates in IMF-fixdate form (RFC 9110 section 5.6.7), e.g.
 /// `Sun, 06 Nov 1994 08:49:37 GMT`, without locale-dependent formatters.
-enum HTTPDate {
+enum IMFFixdate {
     private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

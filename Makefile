@@ -1,0 +1,34 @@
+# Meent — the two commands that matter:
+#   make run    start a node on http://127.0.0.1:8080 (data in ./data)
+#   make test   run every test
+SWIFT ?= swift
+BIN_DEBUG := .build/debug/meent
+
+.PHONY: run test build deps test-deps swift-test openapi-check bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# Starts a node. On first start it creates ./data, the node's keys and an
+# administrator, and prints the administrator's login once.
+run: build
+	$(BIN_DEBUG) serve
+
+test-deps: deps
+	@scripts/install-deps.sh --test
+	@scripts/install-test-tools.sh
+
+swift-test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+openapi-check: test-deps
+	.venv/bin/python tests/openapi/check_routes.py
+
+test: test-deps swift-test openapi-check
+
+clean:
+	rm -rf .build .venv
