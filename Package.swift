@@ -49,8 +49,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            exclude: ["Signatures"]  // TEMP: until the signatures work is integrated
+            ]
         ),
         .target(
             name: "Node",
@@ -87,8 +86,7 @@ let package = Package(
                 "Federation",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ],
-            exclude: ["Signatures"]  // TEMP: until the signatures work is integrated
+            ]
         ),
         .testTarget(
             name: "NodeTests",
