@@ -100,6 +100,82 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-federation") { db in
+            try db.execute(sql: """
+                CREATE TABLE remoteActor (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    preferredUsername TEXT,
+                    name TEXT,
+                    summary TEXT,
+                    inbox TEXT NOT NULL,
+                    sharedInbox TEXT,
+                    rsaKeyId TEXT,
+                    rsaPublicKeyPEM TEXT,
+                    ed25519KeyId TEXT,
+                    ed25519Multibase TEXT,
+                    document BLOB NOT NULL,
+                    fetchedAt DATETIME NOT NULL
+                );
+                CREATE INDEX remoteActor_host ON remoteActor(host);
+                CREATE TABLE peer (
+                    host TEXT PRIMARY KEY NOT NULL,
+                    policy TEXT NOT NULL DEFAULT 'none' CHECK (policy IN ('none', 'allowed', 'blocked')),
+                    signatureScheme TEXT CHECK (signatureScheme IN ('rfc9421', 'cavage')),
+                    consecutiveFailures INTEGER NOT NULL DEFAULT 0,
+                    lastError TEXT,
+                    lastAttemptAt DATETIME,
+                    lastSuccessAt DATETIME,
+                    pausedUntil DATETIME,
+                    note TEXT,
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE TABLE inboxActivity (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    activityId TEXT NOT NULL UNIQUE,
+                    actorId TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    signatureKeyId TEXT NOT NULL,
+                    receivedAt DATETIME NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'applied', 'ignored', 'failed')),
+                    appliedAt DATETIME,
+                    error TEXT
+                );
+                CREATE INDEX inboxActivity_pending ON inboxActivity(state, id);
+                CREATE TABLE delivery (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    activityId TEXT NOT NULL,
+                    inbox TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    signer TEXT NOT NULL,
+                    signerActorId TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'delivered', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    nextAttemptAt DATETIME NOT NULL,
+                    lastError TEXT,
+                    lastStatus INTEGER,
+                    createdAt DATETIME NOT NULL,
+                    deliveredAt DATETIME,
+                    UNIQUE (activityId, inbox)
+                );
+                CREATE INDEX delivery_due ON delivery(state, nextAttemptAt);
+                CREATE INDEX delivery_host ON delivery(host, state);
+                CREATE TABLE follow (
+                    follower TEXT NOT NULL,
+                    followee TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'accepted')),
+                    activityId TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (follower, followee)
+                );
+                CREATE INDEX follow_followee ON follow(followee, state);
+                """)
+        }
+
         return migrator
     }
 }

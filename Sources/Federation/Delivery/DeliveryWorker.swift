@@ -1,0 +1,151 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Sends queued deliveries: signs each at send time, retries failures on the
+/// ``RetrySchedule``, pauses a peer that keeps failing without holding up the
+/// others, never retries a permanent refusal, and falls back once from one
+/// signature scheme to the other on a 401, remembering what the peer takes.
+///
+/// Rows stay `queued` until an inbox answered 2xx, so a crash at any point
+/// means the delivery is sent again after restart; inboxes deduplicate by
+/// activity id, so the effect happens once.
+public final class DeliveryWorker: Service, Sendable {
+    let database: NodeDatabase
+    let client: FederationClient
+    let keyring: LocalKeyring
+    let policy: FederationPolicy
+    let settings: FederationSettings
+    let signal: WorkSignal
+    let logger: Logger
+    /// Deliveries in flight at once.
+    let concurrency: Int
+
+    public init(database: NodeDatabase, client: FederationClient, keyring: LocalKeyring, policy: FederationPolicy,
+                settings: FederationSettings, signal: WorkSignal, logger: Logger, concurrency: Int = 32) {
+        self.database = database
+        self.client = client
+        self.keyring = keyring
+        self.policy = policy
+        self.settings = settings
+        self.signal = signal
+        self.logger = logger
+        self.concurrency = concurrency
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let sent = try await sendDue()
+            if sent == 0 {
+                var wait = Duration.seconds(1)
+                if let due = try await database.nextDeliveryDue() {
+                    let seconds = max(0.01, min(1, due.timeIntervalSinceNow))
+                    wait = .milliseconds(Int(seconds * 1000))
+                }
+                let timeout = wait
+                await cancelWhenGracefulShutdown { await self.signal.wait(timeout: timeout) }
+            }
+        }
+    }
+
+    /// Sends what is due now; returns how many deliveries were attempted.
+    @discardableResult
+    public func sendDue() async throws -> Int {
+        let due = try await database.dueDeliveries(limit: concurrency * 4)
+        guard !due.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for delivery in due {
+                if running >= concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask { await self.attempt(delivery) }
+                running += 1
+            }
+        }
+        return due.count
+    }
+
+    enum Outcome {
+        case delivered(status: Int, scheme: Peer.SignatureScheme)
+        case refused(status: Int)
+        case retry(status: Int?, error: String)
+    }
+
+    func attempt(_ delivery: Delivery) async {
+        var logger = self.logger
+        logger[metadataKey: "peer.host"] = "\(delivery.host)"
+        logger[metadataKey: "delivery.id"] = "\(delivery.id ?? 0)"
+        logger[metadataKey: "delivery.attempt"] = "\(delivery.attempts + 1)"
+        do {
+            guard try await policy.isAllowed(host: delivery.host) else {
+                try await database.failDelivery(id: delivery.id!, error: "this node does not federate with \(delivery.host)", status: nil)
+                logger.notice("delivery dropped: peer not allowed")
+                return
+            }
+            let peer = try await database.peer(host: delivery.host)
+            let first = peer?.signatureScheme ?? .cavage
+            var outcome = try await send(delivery, scheme: first)
+            if case .refused(let status) = outcome, status == 401 {
+                let other: Peer.SignatureScheme = first == .rfc9421 ? .cavage : .rfc9421
+                logger.info("peer refused the signature; trying the other scheme", metadata: ["scheme": "\(other.rawValue)"])
+                outcome = try await send(delivery, scheme: other)
+            }
+            try await record(outcome, for: delivery, peerFailures: peer?.consecutiveFailures ?? 0, logger: logger)
+        } catch {
+            logger.error("delivery attempt failed", metadata: ["error": "\(error)"])
+            try? await record(.retry(status: nil, error: "\(error)"), for: delivery, peerFailures: 0, logger: logger)
+        }
+    }
+
+    private func send(_ delivery: Delivery, scheme: Peer.SignatureScheme) async throws -> Outcome {
+        let keys = try await keyring.keys(owner: delivery.signer)
+        let signing: RequestSigning = switch scheme {
+        case .rfc9421: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(delivery.signerActorId))
+        case .cavage: .cavage(keys.rsa, keyId: LocalActorURLs.rsaKeyId(delivery.signerActorId))
+        }
+        do {
+            let status = try await client.post(delivery.inbox, body: delivery.body, signing: signing)
+            switch status {
+            case 200..<300: return .delivered(status: status, scheme: scheme)
+            case 408, 429, 500...: return .retry(status: status, error: "the inbox answered \(status)")
+            default: return .refused(status: status)
+            }
+        } catch let error as FederationError where error.code == .forbiddenAddress || error.code == .malformed {
+            return .refused(status: 0)
+        } catch {
+            return .retry(status: nil, error: "\(error)")
+        }
+    }
+
+    private func record(_ outcome: Outcome, for delivery: Delivery, peerFailures: Int, logger: Logger) async throws {
+        let schedule = settings.retrySchedule
+        switch outcome {
+        case .delivered(let status, let scheme):
+            try await database.markDelivered(id: delivery.id!, status: status)
+            try await database.recordPeerAttempt(host: delivery.host, succeeded: true, error: nil, pausedUntil: nil, scheme: scheme)
+            logger.debug("delivered", metadata: ["status": "\(status)"])
+        case .refused(let status):
+            // The peer answered: it is up, but will never take this delivery.
+            try await database.failDelivery(id: delivery.id!, error: status == 0 ? "the inbox address is not allowed" : "the inbox refused it with \(status)", status: status == 0 ? nil : status)
+            try await database.recordPeerAttempt(host: delivery.host, succeeded: true, error: nil, pausedUntil: nil, scheme: nil)
+            logger.notice("delivery refused", metadata: ["status": "\(status)"])
+        case .retry(let status, let error):
+            let failures = delivery.attempts + 1
+            if Date().timeIntervalSince(delivery.createdAt) >= schedule.giveUpAfter {
+                try await database.failDelivery(id: delivery.id!, error: "gave up after \(failures) attempts: \(error)", status: status)
+                logger.warning("delivery given up", metadata: ["error": "\(error)"])
+            } else {
+                let next = Date().addingTimeInterval(schedule.delay(afterFailures: failures))
+                try await database.rescheduleDelivery(id: delivery.id!, nextAttemptAt: next, error: error, status: status)
+                logger.info("delivery will be retried", metadata: ["error": "\(error)", "retry.at": "\(next)"])
+            }
+            let peerFailures = peerFailures + 1
+            let pausedUntil = peerFailures >= schedule.pausePeerAfterFailures
+                ? Date().addingTimeInterval(schedule.delay(afterFailures: peerFailures - schedule.pausePeerAfterFailures + 1)) : nil
+            try await database.recordPeerAttempt(host: delivery.host, succeeded: false, error: error, pausedUntil: pausedUntil, scheme: nil)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import Storage
+
+/// What applying one received activity needs.
+public struct InboxContext: Sendable {
+    public let database: NodeDatabase
+    public let resolver: ActorResolver
+    public let outbox: Outbox
+    public let urls: LocalActorURLs
+    public let logger: Logger
+}
+
+/// The result of applying an activity: effects to write, or why it was ignored.
+public enum HandlerResult: Sendable {
+    case applied(InboxEffects)
+    case ignored(String)
+}
+
+/// Applies one type of activity. Handlers decide; the worker writes their
+/// effects and the activity's new state in one transaction.
+public protocol ActivityHandler: Sendable {
+    func apply(_ activity: Activity, context: InboxContext) async throws -> HandlerResult
+}
+
+extension InboxContext {
+    /// The local account a local person id names, if it exists and is enabled.
+    func localAccount(personId: String) async throws -> Account? {
+        guard let username = urls.username(ofPerson: personId),
+              let account = try await database.account(username: username), !account.isDisabled else { return nil }
+        return account
+    }
+}

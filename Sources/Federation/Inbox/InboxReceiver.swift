@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Storage
+
+/// The accept path of every inbox: checks a signed POST against the security
+/// rules and stores the activity durably before the sender is answered.
+///
+/// In order, cheapest first: size; the envelope (`id`, `type`, `actor`);
+/// that actor, activity id and key id share one origin and none claims this
+/// node's origin; the federation policy for the actor's node; the signature
+/// (RFC 9421 or draft-cavage, digest recomputed over the raw body and
+/// covered, freshness window, algorithm taken from the key); that the key
+/// belongs to the activity's actor. A failing cached key is fetched again
+/// once, rate-limited, to follow key rotation. Duplicates (same activity id)
+/// are acknowledged and not stored again. Nothing is decoded in full here:
+/// the worker does that when it applies the activity.
+public struct InboxReceiver: Sendable {
+    let database: NodeDatabase
+    let resolver: ActorResolver
+    let policy: FederationPolicy
+    let settings: FederationSettings
+    let verifier: RequestSignatureVerifier
+
+    public init(database: NodeDatabase, resolver: ActorResolver, policy: FederationPolicy, settings: FederationSettings) {
+        self.database = database
+        self.resolver = resolver
+        self.policy = policy
+        self.settings = settings
+        self.verifier = RequestSignatureVerifier(policy: SignatureVerificationPolicy(maximumAge: settings.signatureMaximumAge))
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case accepted
+        /// Received before; nothing stored again.
+        case duplicate
+    }
+
+    /// The members of an activity the accept path needs.
+    struct Envelope: Decodable {
+        let id: String
+        let type: String
+        let actor: String
+
+        enum CodingKeys: String, CodingKey { case id, type, actor }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            type = try container.decode(String.self, forKey: .type)
+            if let actor = try? container.decode(String.self, forKey: .actor) {
+                self.actor = actor
+            } else {
+                struct Linked: Decodable { let id: String }
+                actor = try container.decode(Linked.self, forKey: .actor).id
+            }
+        }
+    }
+
+    /// Checks and stores one POSTed activity.
+    ///
+    /// - Parameters:
+    ///   - request: the request as received, with the node's public scheme and
+    ///     authority and the raw body bytes.
+    ///   - recipient: which inbox received it (`shared`, `account:<id>`).
+    /// - Throws: ``FederationError`` or `HTTPSignatureError`; nothing is stored then.
+    public func receive(_ request: SignableRequest, recipient: String, now: Date = Date()) async throws -> Outcome {
+        guard let body = request.body, !body.isEmpty else { throw FederationError.malformed("the request has no body") }
+        guard body.count <= settings.maxDocumentBytes else { throw FederationError.tooLarge("activities are limited to \(settings.maxDocumentBytes) bytes") }
+        let envelope: Envelope
+        do {
+            envelope = try JSONDecoder().decode(Envelope.self, from: Data(body))
+        } catch {
+            throw FederationError.malformed("the body is not an activity with id, type and actor")
+        }
+        guard let actorHost = Origin.authority(of: envelope.actor), Origin.authority(of: envelope.id) != nil else {
+            throw FederationError.malformed("actor and id must be http(s) URLs")
+        }
+        guard actorHost != settings.authority, Origin.authority(of: envelope.id) != settings.authority else {
+            throw FederationError.originMismatch("remote activities cannot claim this node's origin")
+        }
+        guard Origin.same(envelope.id, envelope.actor) else {
+            throw FederationError.originMismatch("the activity id and its actor have different origins")
+        }
+        try await policy.requireAllowed(host: actorHost)
+
+        let verified = try await verify(request, actor: envelope.actor, now: now)
+        guard verified.ownerId == envelope.actor else {
+            throw FederationError.keyOwnerMismatch("the request is signed by \(verified.ownerId), not by the activity's actor")
+        }
+        let stored = try await database.storeInboxActivity(InboxActivity(
+            activityId: envelope.id, actorId: envelope.actor, type: envelope.type, recipient: recipient,
+            body: Data(body), signatureKeyId: verified.keyId, receivedAt: now))
+        return stored ? .accepted : .duplicate
+    }
+
+    /// Verifies the signature; on a key that fails, fetches the actor again once.
+    private func verify(_ request: SignableRequest, actor: String, now: Date) async throws -> (keyId: String, ownerId: String) {
+        do {
+            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: false)
+        } catch let error as HTTPSignatureError where error == .badSignature {
+            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: true)
+        } catch let error as FederationError where error.code == .unknownKey {
+            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: true)
+        }
+    }
+
+    private func verifyOnce(_ request: SignableRequest, actor: String, now: Date, forceRefresh: Bool) async throws -> (keyId: String, ownerId: String) {
+        let owner = NIOLockedValueBox<String?>(nil)
+        let resolver = self.resolver
+        let verified = try await verifier.verify(request, now: now) { keyId in
+            // The key must come from the actor's own origin: no fetch elsewhere.
+            guard Origin.same(keyId, actor) else {
+                throw FederationError.originMismatch("the signing key and the actor have different origins")
+            }
+            let (key, ownerId) = try await resolver.verificationKey(keyId: keyId, forceRefresh: forceRefresh)
+            owner.withLockedValue { $0 = ownerId }
+            return key
+        }
+        guard let ownerId = owner.withLockedValue({ $0 }) else { throw FederationError.unknownKey("no key was resolved") }
+        return (verified.keyID, ownerId)
+    }
+}

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// How an outgoing request is signed.
+public enum RequestSigning: Sendable {
+    /// RFC 9421 with the signer's Ed25519 key (between Meent nodes).
+    case rfc9421(MessageSigningKey, keyId: String)
+    /// draft-cavage `rsa-sha256` with the signer's RSA key (what Mastodon expects).
+    case cavage(MessageSigningKey, keyId: String)
+    case unsigned
+}
+
+/// HTTP for federation: signed GETs of remote documents and signed POSTs to
+/// inboxes, with the address policy checked before every connection (and
+/// every redirect), size limits on what is read, and time limits.
+public final class FederationClient: Sendable {
+    let http: HTTPClient
+    let settings: FederationSettings
+    let addressPolicy: AddressPolicy
+    public static let activityMediaType = "application/activity+json"
+    static let maxRedirects = 3
+
+    public init(settings: FederationSettings) {
+        self.settings = settings
+        self.addressPolicy = AddressPolicy(allowsPrivateAddresses: settings.allowsPrivateAddresses)
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.requestTimeout.components.seconds))))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.httpVersion = .automatic
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Stops the connection pool; call once when the node shuts down.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// A fetched document and the URL it was finally read from.
+    public struct Fetched: Sendable {
+        public let body: Data
+        public let url: String
+    }
+
+    /// GETs an ActivityStreams document (or, with `accept`, another JSON
+    /// document), following at most three redirects, each checked like the first.
+    public func fetch(_ url: String, accept: String = FederationClient.activityMediaType, signing: @Sendable (String) -> RequestSigning) async throws -> Fetched {
+        var current = url
+        for _ in 0...Self.maxRedirects {
+            let response = try await send(method: "GET", url: current, body: nil, contentType: nil, accept: accept, signing: signing(current))
+            switch response.status {
+            case 200..<300:
+                return Fetched(body: response.body, url: current)
+            case 301, 302, 303, 307, 308:
+                guard let location = response.location, let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString else {
+                    throw FederationError.malformed("redirect without a usable Location")
+                }
+                current = next
+            case 404:
+                throw FederationError.notFound("\(current) answered 404")
+            case 410:
+                throw FederationError.gone("\(current) answered 410")
+            default:
+                throw FederationError.remoteStatus(response.status, "GET \(current) answered \(response.status)")
+            }
+        }
+        throw FederationError.malformed("more than \(Self.maxRedirects) redirects from \(url)")
+    }
+
+    /// POSTs an activity to an inbox; returns the status the inbox answered.
+    public func post(_ url: String, body: Data, signing: RequestSigning) async throws -> Int {
+        try await send(method: "POST", url: url, body: body, contentType: Self.activityMediaType, accept: nil, signing: signing).status
+    }
+
+    struct RawResponse {
+        let status: Int
+        let body: Data
+        let location: String?
+    }
+
+    private func send(method: String, url: String, body: Data?, contentType: String?, accept: String?, signing: RequestSigning) async throws -> RawResponse {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = components.host, let authority = Origin.authority(of: url)
+        else { throw FederationError.malformed("not an http(s) URL: \(url)") }
+        try addressPolicy.check(host: host)
+
+        var signable = SignableRequest(
+            method: method, scheme: scheme, authority: authority,
+            path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
+            query: components.percentEncodedQuery, headers: [:], body: body.map { Array($0) })
+        signable.headers.append(name: "Host", value: authority)
+        signable.headers.append(name: "User-Agent", value: settings.userAgent)
+        if let contentType { signable.headers.append(name: "Content-Type", value: contentType) }
+        if let accept { signable.headers.append(name: "Accept", value: accept) }
+        switch signing {
+        case .rfc9421(let key, let keyId):
+            try HTTPMessageSigner(key: key, keyID: keyId).sign(&signable)
+        case .cavage(let key, let keyId):
+            try CavageSigner(key: key, keyID: keyId).sign(&signable)
+        case .unsigned:
+            break
+        }
+
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for field in signable.headers.fields where field.name.lowercased() != "host" {
+            request.headers.add(name: field.name, value: field.value)
+        }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(Int64(settings.requestTimeout.components.seconds)))
+        } catch {
+            throw FederationError.unreachable("\(method) \(url): \(error)")
+        }
+        let status = Int(response.status.code)
+        let limit = settings.maxDocumentBytes
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+            throw FederationError.tooLarge("\(url) sends \(length) bytes, more than \(limit)")
+        }
+        let collected: ByteBuffer
+        do {
+            collected = try await response.body.collect(upTo: limit)
+        } catch let error as NIOTooManyBytesError {
+            throw FederationError.tooLarge("\(url) sends more than \(limit) bytes (\(error))")
+        }
+        return RawResponse(status: status, body: Data(collected.readableBytesView), location: response.headers.first(name: "Location"))
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// An ActivityStreams activity. `object` stays a ``JSONValue`` because it is
+/// a link or an embedded object depending on the type and the sender.
+public struct Activity: Codable, Sendable, Equatable {
+    public var context: JSONValue?
+    public var id: String
+    public var type: String
+    public var actor: String
+    public var object: JSONValue?
+    public var target: JSONValue?
+    public var to: [String]?
+    public var cc: [String]?
+    public var published: String?
+
+    enum CodingKeys: String, CodingKey {
+        case context = "@context"
+        case id, type, actor, object, target, to, cc, published
+    }
+
+    public init(id: String, type: String, actor: String, object: JSONValue?, to: [String]? = nil, cc: [String]? = nil) {
+        self.context = .string("https://www.w3.org/ns/activitystreams")
+        self.id = id
+        self.type = type
+        self.actor = actor
+        self.object = object
+        self.to = to
+        self.cc = cc
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        context = try container.decodeIfPresent(JSONValue.self, forKey: .context)
+        id = try container.decode(String.self, forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        // `actor` may be a link or an embedded actor; only its id counts.
+        guard let actor = try container.decode(JSONValue.self, forKey: .actor).idValue else {
+            throw DecodingError.dataCorruptedError(forKey: .actor, in: container, debugDescription: "actor has no id")
+        }
+        self.actor = actor
+        object = try container.decodeIfPresent(JSONValue.self, forKey: .object)
+        target = try container.decodeIfPresent(JSONValue.self, forKey: .target)
+        to = try container.decodeIfPresent(JSONValue.self, forKey: .to)?.stringList
+        cc = try container.decodeIfPresent(JSONValue.self, forKey: .cc)?.stringList
+        published = try? container.decodeIfPresent(String.self, forKey: .published)
+    }
+
+    public static let publicAudience = "https://www.w3.org/ns/activitystreams#Public"
+
+    /// The activity as the JSON bytes that are stored and delivered.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

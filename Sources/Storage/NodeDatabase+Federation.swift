@@ -1,0 +1,289 @@
+import Foundation
+import GRDB
+
+/// The durable effects of applying one received activity, written together
+/// with the activity's new state so that an activity is applied exactly once
+/// even if the node stops half-way.
+public struct InboxEffects: Sendable {
+    public var followsToSave: [Follow] = []
+    public var followsToDelete: [(follower: String, followee: String)] = []
+    public var actorsToSave: [RemoteActor] = []
+    public var actorsToDelete: [String] = []
+    public var deliveries: [Delivery] = []
+
+    public init() {}
+}
+
+/// Counts for `meent queue status`.
+public struct DeliveryStatus: Sendable {
+    public struct HostRow: Sendable {
+        public let host: String
+        public let queued: Int
+        public let failed: Int
+        public let delivered: Int
+        public let oldestQueuedAt: Date?
+    }
+
+    public let queued: Int
+    public let delivered: Int
+    public let failed: Int
+    public let hosts: [HostRow]
+}
+
+extension NodeDatabase {
+    // MARK: Peers
+
+    public func peer(host: String) async throws -> Peer? {
+        try await pool.read { db in try Peer.fetchOne(db, key: host) }
+    }
+
+    public func peers() async throws -> [Peer] {
+        try await pool.read { db in try Peer.order(Column("host")).fetchAll(db) }
+    }
+
+    /// Sets the operator's decision on a peer, creating the peer if needed.
+    @discardableResult
+    public func setPeerPolicy(host: String, _ policy: Peer.Policy, note: String? = nil, now: Date = Date()) async throws -> Peer {
+        try await pool.write { db in
+            var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
+            peer.policy = policy
+            if let note { peer.note = note }
+            if policy != .blocked { peer.pausedUntil = nil }
+            try peer.save(db)
+            return peer
+        }
+    }
+
+    /// Records a delivery attempt's outcome on the peer.
+    public func recordPeerAttempt(host: String, succeeded: Bool, error: String?, pausedUntil: Date?,
+                                  scheme: Peer.SignatureScheme?, now: Date = Date()) async throws {
+        try await pool.write { db in
+            var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
+            peer.lastAttemptAt = now
+            if succeeded {
+                peer.consecutiveFailures = 0
+                peer.lastSuccessAt = now
+                peer.pausedUntil = nil
+                if let scheme { peer.signatureScheme = scheme }
+            } else {
+                peer.consecutiveFailures += 1
+                peer.lastError = error
+                peer.pausedUntil = pausedUntil
+            }
+            try peer.save(db)
+        }
+    }
+
+    public func setPeerSignatureScheme(host: String, _ scheme: Peer.SignatureScheme, now: Date = Date()) async throws {
+        try await pool.write { db in
+            var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
+            peer.signatureScheme = scheme
+            try peer.save(db)
+        }
+    }
+
+    // MARK: Remote actors
+
+    public func remoteActor(id: String) async throws -> RemoteActor? {
+        try await pool.read { db in try RemoteActor.fetchOne(db, key: id) }
+    }
+
+    public func saveRemoteActor(_ actor: RemoteActor) async throws {
+        try await pool.write { db in try actor.save(db) }
+    }
+
+    public func remoteActors(ids: [String]) async throws -> [RemoteActor] {
+        try await pool.read { db in try RemoteActor.fetchAll(db, keys: ids) }
+    }
+
+    // MARK: Inbox
+
+    /// Stores a received activity; returns false, storing nothing, when an
+    /// activity with the same id was received before.
+    public func storeInboxActivity(_ activity: InboxActivity) async throws -> Bool {
+        try await pool.write { db in
+            var activity = activity
+            try activity.insert(db, onConflict: .ignore)
+            return db.changesCount > 0
+        }
+    }
+
+    public func hasInboxActivity(activityId: String) async throws -> Bool {
+        try await pool.read { db in
+            try InboxActivity.filter(Column("activityId") == activityId).fetchCount(db) > 0
+        }
+    }
+
+    public func pendingInboxActivities(limit: Int = 100) async throws -> [InboxActivity] {
+        try await pool.read { db in
+            try InboxActivity.filter(Column("state") == InboxActivity.State.pending).order(Column("id")).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func inboxActivity(activityId: String) async throws -> InboxActivity? {
+        try await pool.read { db in try InboxActivity.filter(Column("activityId") == activityId).fetchOne(db) }
+    }
+
+    /// Marks a received activity as handled and writes its effects, in one transaction.
+    public func completeInboxActivity(id: Int64, state: InboxActivity.State, error: String? = nil,
+                                      effects: InboxEffects = InboxEffects(), now: Date = Date()) async throws {
+        try await pool.write { db in
+            for follow in effects.followsToSave { try follow.save(db) }
+            for pair in effects.followsToDelete {
+                _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+            }
+            for actor in effects.actorsToSave { try actor.save(db) }
+            for id in effects.actorsToDelete {
+                _ = try RemoteActor.deleteOne(db, key: id)
+                try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
+            }
+            try Self.insert(effects.deliveries, db)
+            try db.execute(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?",
+                           arguments: [state, error, now, id])
+        }
+    }
+
+    // MARK: Deliveries
+
+    static func insert(_ deliveries: [Delivery], _ db: Database) throws {
+        for delivery in deliveries {
+            var delivery = delivery
+            try delivery.insert(db, onConflict: .ignore)
+        }
+    }
+
+    /// Queues deliveries on their own (for changes that write nothing else).
+    public func enqueueDeliveries(_ deliveries: [Delivery]) async throws {
+        try await pool.write { db in try Self.insert(deliveries, db) }
+    }
+
+    /// Queued deliveries whose time has come, oldest first, leaving out peers
+    /// that are paused or blocked.
+    public func dueDeliveries(now: Date = Date(), limit: Int = 200) async throws -> [Delivery] {
+        try await pool.read { db in
+            try Delivery.fetchAll(db, sql: """
+                SELECT delivery.* FROM delivery
+                LEFT JOIN peer ON peer.host = delivery.host
+                WHERE delivery.state = 'queued' AND delivery.nextAttemptAt <= ?
+                  AND (peer.host IS NULL OR (peer.policy != 'blocked' AND (peer.pausedUntil IS NULL OR peer.pausedUntil <= ?)))
+                ORDER BY delivery.nextAttemptAt, delivery.id
+                LIMIT ?
+                """, arguments: [now, now, limit])
+        }
+    }
+
+    /// The earliest time a queued delivery becomes due, for the worker's sleep.
+    public func nextDeliveryDue() async throws -> Date? {
+        try await pool.read { db in
+            try Date.fetchOne(db, sql: """
+                SELECT MIN(MAX(delivery.nextAttemptAt, COALESCE(peer.pausedUntil, delivery.nextAttemptAt))) FROM delivery
+                LEFT JOIN peer ON peer.host = delivery.host
+                WHERE delivery.state = 'queued' AND (peer.host IS NULL OR peer.policy != 'blocked')
+                """)
+        }
+    }
+
+    public func markDelivered(id: Int64, status: Int, now: Date = Date()) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?",
+                           arguments: [status, now, id])
+        }
+    }
+
+    public func rescheduleDelivery(id: Int64, nextAttemptAt: Date, error: String, status: Int?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE delivery SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ?, lastStatus = ? WHERE id = ?",
+                           arguments: [nextAttemptAt, error, status, id])
+        }
+    }
+
+    public func failDelivery(id: Int64, error: String, status: Int?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE delivery SET state = 'failed', attempts = attempts + 1, lastError = ?, lastStatus = ? WHERE id = ?",
+                           arguments: [error, status, id])
+        }
+    }
+
+    public func deliveries(state: Delivery.State? = nil, host: String? = nil, limit: Int = 100) async throws -> [Delivery] {
+        try await pool.read { db in
+            var request = Delivery.all()
+            if let state { request = request.filter(Column("state") == state) }
+            if let host { request = request.filter(Column("host") == host) }
+            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func deliveryStatus() async throws -> DeliveryStatus {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT host,
+                  SUM(state = 'queued') AS queued, SUM(state = 'failed') AS failed, SUM(state = 'delivered') AS delivered,
+                  MIN(CASE WHEN state = 'queued' THEN createdAt END) AS oldest
+                FROM delivery GROUP BY host ORDER BY host
+                """)
+            let hosts = rows.map { row in
+                DeliveryStatus.HostRow(host: row["host"], queued: row["queued"], failed: row["failed"], delivered: row["delivered"], oldestQueuedAt: row["oldest"])
+            }
+            return DeliveryStatus(queued: hosts.reduce(0) { $0 + $1.queued }, delivered: hosts.reduce(0) { $0 + $1.delivered },
+                                  failed: hosts.reduce(0) { $0 + $1.failed }, hosts: hosts)
+        }
+    }
+
+    /// Makes queued (and, with `includeFailed`, failed) deliveries due now and
+    /// lifts the peers' pauses; returns how many deliveries were touched.
+    @discardableResult
+    public func retryDeliveries(host: String? = nil, includeFailed: Bool, now: Date = Date()) async throws -> Int {
+        try await pool.write { db in
+            let states = includeFailed ? "'queued', 'failed'" : "'queued'"
+            let hostFilter = host == nil ? "" : " AND host = ?"
+            var arguments: StatementArguments = [now]
+            if let host { arguments += [host] }
+            try db.execute(sql: "UPDATE delivery SET state = 'queued', nextAttemptAt = ? WHERE state IN (\(states))\(hostFilter)", arguments: arguments)
+            let touched = db.changesCount
+            if let host {
+                try db.execute(sql: "UPDATE peer SET pausedUntil = NULL WHERE host = ?", arguments: [host])
+            } else {
+                try db.execute(sql: "UPDATE peer SET pausedUntil = NULL")
+            }
+            return touched
+        }
+    }
+
+    // MARK: Follows
+
+    public func follow(follower: String, followee: String) async throws -> Follow? {
+        try await pool.read { db in try Follow.fetchOne(db, key: ["follower": follower, "followee": followee]) }
+    }
+
+    /// Saves a follow and queues the deliveries that announce it, in one transaction.
+    public func saveFollow(_ follow: Follow, deliveries: [Delivery]) async throws {
+        try await pool.write { db in
+            try follow.save(db)
+            try Self.insert(deliveries, db)
+        }
+    }
+
+    /// Removes a follow and queues the deliveries that announce it, in one transaction.
+    public func deleteFollow(follower: String, followee: String, deliveries: [Delivery]) async throws {
+        try await pool.write { db in
+            _ = try Follow.deleteOne(db, key: ["follower": follower, "followee": followee])
+            try Self.insert(deliveries, db)
+        }
+    }
+
+    public func followers(of followee: String, state: Follow.State? = .accepted) async throws -> [Follow] {
+        try await pool.read { db in
+            var request = Follow.filter(Column("followee") == followee)
+            if let state { request = request.filter(Column("state") == state) }
+            return try request.order(Column("createdAt")).fetchAll(db)
+        }
+    }
+
+    public func following(of follower: String, state: Follow.State? = nil) async throws -> [Follow] {
+        try await pool.read { db in
+            var request = Follow.filter(Column("follower") == follower)
+            if let state { request = request.filter(Column("state") == state) }
+            return try request.order(Column("createdAt")).fetchAll(db)
+        }
+    }
+}
