@@ -29,13 +29,16 @@ extension NodeDatabase {
         }
     }
 
-    /// Applies a profile change and replaces the given field values, all in one
-    /// transaction: either everything is saved or nothing is.
+    /// Applies a profile change and replaces the given field values, and queues
+    /// the deliveries that announce it, all in one transaction: either
+    /// everything is saved or nothing is.
     @discardableResult
     public func updateProfile(
-        accountId: Int64, _ change: ProfileChange, fieldValues: [ProfileFieldValue]? = nil, now: Date = Date()
+        accountId: Int64, _ change: ProfileChange, fieldValues: [ProfileFieldValue]? = nil,
+        deliveries: [Delivery] = [], now: Date = Date()
     ) async throws -> Profile {
         try await pool.write { db in
+            try Self.insert(deliveries, db)
             guard var profile = try Profile.fetchOne(db, key: accountId) else { throw StorageError.notFound("profile") }
             if let value = change.displayName { profile.displayName = value }
             if let value = change.organisation { profile.organisation = value }
@@ -60,8 +63,9 @@ extension NodeDatabase {
 
     /// Sets or clears the avatar; returns the digest it replaced.
     @discardableResult
-    public func setAvatar(accountId: Int64, digest: String?, contentType: String?, now: Date = Date()) async throws -> String? {
+    public func setAvatar(accountId: Int64, digest: String?, contentType: String?, deliveries: [Delivery] = [], now: Date = Date()) async throws -> String? {
         try await pool.write { db in
+            try Self.insert(deliveries, db)
             guard var profile = try Profile.fetchOne(db, key: accountId) else { throw StorageError.notFound("profile") }
             let previous = profile.avatarDigest
             profile.avatarDigest = digest

@@ -9,6 +9,14 @@ public struct InboxContext: Sendable {
     public let outbox: Outbox
     public let urls: LocalActorURLs
     public let logger: Logger
+
+    public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger) {
+        self.database = database
+        self.resolver = resolver
+        self.outbox = outbox
+        self.urls = urls
+        self.logger = logger
+    }
 }
 
 /// The result of applying an activity: effects to write, or why it was ignored.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOConcurrencyHelpers
 import NIOHTTP1
 
 /// How an outgoing request is signed.
@@ -17,7 +18,8 @@ public enum RequestSigning: Sendable {
 /// inboxes, with the address policy checked before every connection (and
 /// every redirect), size limits on what is read, and time limits.
 public final class FederationClient: Sendable {
-    let http: HTTPClient
+    private let client = NIOLockedValueBox<HTTPClient?>(nil)
+    private let configuration: HTTPClient.Configuration
     let settings: FederationSettings
     let addressPolicy: AddressPolicy
     public static let activityMediaType = "application/activity+json"
@@ -31,12 +33,27 @@ public final class FederationClient: Sendable {
             timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.requestTimeout.components.seconds))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
         configuration.httpVersion = .automatic
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.configuration = configuration
     }
 
-    /// Stops the connection pool; call once when the node shuts down.
+    /// The connection pool, made on first use so that commands that never
+    /// federate open none.
+    private var http: HTTPClient {
+        client.withLockedValue { client in
+            if let client { return client }
+            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            client = made
+            return made
+        }
+    }
+
+    /// Stops the connection pool, if one was opened; call once when the node shuts down.
     public func shutdown() async throws {
-        try await http.shutdown()
+        let opened = client.withLockedValue { client in
+            defer { client = nil }
+            return client
+        }
+        try await opened?.shutdown()
     }
 
     /// A fetched document and the URL it was finally read from.

@@ -17,6 +17,7 @@ public enum NodeApplication {
         return Application(
             responder: try await makeResponder(services: services),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: nil),
+            services: services.federation.services,
             onServerRunning: { _ in await onServerRunning() },
             logger: logger)
     }
@@ -39,12 +40,15 @@ public enum NodeApplication {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
-        router.add(middleware: CSRFMiddleware(exemptPrefixes: []))
+        router.add(middleware: CSRFMiddleware())
 
         OperationsController(database: services.database, configuration: configuration, registry: services.metrics,
                              openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: router)
         StaticController(directory: resources.appendingPathComponent("static")).addRoutes(to: router)
-        WebController(accounts: services.accounts, profiles: services.profiles, renderer: renderer, configuration: configuration)
+        let federation = FederationController(services: services)
+        federation.addRoutes(to: router)
+        WebController(accounts: services.accounts, profiles: services.profiles, renderer: renderer, configuration: configuration,
+                      federation: federation)
             .addRoutes(to: router)
 
         let api = router.group("api/v1")
@@ -53,6 +57,7 @@ public enum NodeApplication {
         UsersController(accounts: services.accounts, profiles: services.profiles).addRoutes(to: api)
         AdminController(accounts: services.accounts, profiles: services.profiles, blobs: services.blobs, configuration: configuration)
             .addRoutes(to: api)
+        FollowController(follows: services.follows).addRoutes(to: api)
         return router
     }
 }

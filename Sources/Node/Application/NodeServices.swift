@@ -1,4 +1,6 @@
+import Federation
 import Foundation
+import Logging
 import Prometheus
 import Storage
 
@@ -10,21 +12,24 @@ public struct NodeServices: Sendable {
     public let blobs: BlobStore
     public let accounts: AccountService
     public let profiles: ProfileService
+    public let federation: FederationRuntime
+    public let follows: FollowService
     public let metrics: PrometheusCollectorRegistry
+    public let logger: Logger
 
     /// Opens the database (migrating it) and the blob store in the data directory.
-    public init(configuration: NodeConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+    public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "meent"),
+                retrySchedule: RetrySchedule = RetrySchedule(), metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
         try DataDirectory.prepare(configuration.dataDirectory)
         let database = try NodeDatabase(path: configuration.databasePath)
-        try self.init(configuration: configuration, database: database, metrics: metrics)
-    }
-
-    public init(configuration: NodeConfiguration, database: NodeDatabase, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
         self.configuration = configuration
         self.database = database
+        self.logger = logger
         self.blobs = try BlobStore(directory: configuration.blobDirectory)
         self.accounts = AccountService(database: database, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost))
-        self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration)
+        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, retrySchedule: retrySchedule)
+        self.follows = FollowService(database: database, runtime: federation)
+        self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.metrics = metrics
     }
 }

@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -27,6 +28,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.problem
         case let error as StorageError:
             return error.asServiceError.problem
+        case let error as FederationError:
+            return federationProblem(error, context: context)
+        case let error as HTTPSignatureError:
+            context.logger.info("signature refused", metadata: ["error": "\(error.detail ?? error.description)"])
+            return Problem(.unauthorized, type: "signature", title: "Signature refused", detail: error.description)
         case let error as HTTPError:
             // Hummingbird's own errors: unknown route, body too large, bad request.
             let type: String? = switch error.status {
@@ -41,6 +47,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return Problem(.internalServerError, type: "internal", detail: "something went wrong on this node; the operator can find it in the log")
+        }
+    }
+
+    /// Federation failures: the peer sees a short reason, the log the detail.
+    static func federationProblem(_ error: FederationError, context: Context) -> Problem {
+        context.logger.info("federation request refused", metadata: ["error": "\(error)"])
+        switch error.code {
+        case .malformed: return Problem(.badRequest, type: "malformed-activity", title: "Malformed activity", detail: error.detail)
+        case .tooLarge: return Problem(.contentTooLarge, type: "too-large", detail: error.detail)
+        case .notAllowed: return Problem(.forbidden, type: "not-federating", title: "Not federating", detail: error.detail)
+        case .originMismatch: return Problem(.forbidden, type: "origin-mismatch", title: "Origin mismatch", detail: error.detail)
+        case .keyOwnerMismatch, .unknownKey, .signature:
+            return Problem(.unauthorized, type: "signature", title: "Signature refused", detail: error.detail)
+        case .forbiddenAddress, .unreachable, .remoteStatus, .notFound, .gone:
+            return Problem(.unauthorized, type: "signature", title: "Signature refused", detail: "the signing key could not be fetched")
         }
     }
 

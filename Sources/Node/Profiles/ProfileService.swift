@@ -7,6 +7,8 @@ public struct ProfileService: Sendable {
     let database: NodeDatabase
     let blobs: BlobStore
     let configuration: NodeConfiguration
+    /// Announces profile changes to followers' nodes; `nil` where nothing federates.
+    let follows: FollowService?
 
     /// Changes a person makes to their profile; `nil` keeps a value.
     public struct Update: Sendable {
@@ -114,9 +116,11 @@ public struct ProfileService: Sendable {
             organisation: update.organisation?.trimmingCharacters(in: .whitespacesAndNewlines),
             jobTitle: update.jobTitle?.trimmingCharacters(in: .whitespacesAndNewlines),
             bio: update.bio)
+        let deliveries = try await follows?.profileUpdateDeliveries(for: account) ?? []
         try await translatingStorageErrors {
-            _ = try await database.updateProfile(accountId: account.id!, change, fieldValues: fieldValues)
+            _ = try await database.updateProfile(accountId: account.id!, change, fieldValues: fieldValues, deliveries: deliveries)
         }
+        if !deliveries.isEmpty { follows?.runtime.outbox.wake() }
         return try await view(of: account, by: .account(account))
     }
 
@@ -167,7 +171,9 @@ public struct ProfileService: Sendable {
             throw ServiceError.invalid(field: "avatar", "must be a PNG, JPEG, GIF or WebP image")
         }
         let digest = try blobs.put(bytes)
-        let previous = try await database.setAvatar(accountId: account.id!, digest: digest, contentType: contentType)
+        let deliveries = try await follows?.profileUpdateDeliveries(for: account) ?? []
+        let previous = try await database.setAvatar(accountId: account.id!, digest: digest, contentType: contentType, deliveries: deliveries)
+        if !deliveries.isEmpty { follows?.runtime.outbox.wake() }
         try await removeIfUnused(previous, keeping: digest)
         return try await view(of: account, by: .account(account))
     }

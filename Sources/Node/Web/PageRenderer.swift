@@ -61,27 +61,12 @@ struct PageRenderer: Sendable {
 enum ErrorPage {
     static func response(status: HTTPResponse.Status, title: String, detail: String?) -> Response {
         let html = """
-            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>\
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(title))</title>\
             <link rel="stylesheet" href="/static/meent.css"></head><body><main id="main">\
-            <h1>\(escape(title))</h1>\(detail.map { "<p>\(escape($0))</p>" } ?? "")<p><a href="/">Home</a></p></main></body></html>
+            <h1>\(HTML.escape(title))</h1>\(detail.map { "<p>\(HTML.escape($0))</p>" } ?? "")<p><a href="/">Home</a></p></main></body></html>
             """
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
 }

@@ -10,6 +10,7 @@ struct WebController {
     let profiles: ProfileService
     let renderer: PageRenderer
     let configuration: NodeConfiguration
+    let federation: FederationController
 
     func addRoutes(to router: Router<NodeRequestContext>) {
         router.get("", use: home)
@@ -95,6 +96,10 @@ struct WebController {
         guard let account = try await accounts.database.account(username: username),
               !account.isDisabled || context.account?.isAdmin == true
         else { throw Problem.notFound("no user named '\(username)'") }
+        if FederationController.wantsActivityJSON(request) {
+            guard !account.isDisabled else { throw Problem.notFound("no user named '\(username)'") }
+            return try await federation.personDocument(account)
+        }
         let view = try await profiles.view(of: account, by: context.viewer)
         return try await renderer.render("profile", [
             "profile": Self.dictionary(view), "hasFields": !view.fields.isEmpty, "isOwner": context.account?.id == account.id,
