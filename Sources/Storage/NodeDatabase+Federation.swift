@@ -287,3 +287,12 @@ extension NodeDatabase {
         }
     }
 }
+
+extension NodeDatabase {
+    /// Received activities of one type, newest first, in any state (for operators and tests).
+    public func receivedActivities(type: String, limit: Int = 100) async throws -> [InboxActivity] {
+        try await pool.read { db in
+            try InboxActivity.filter(Column("type") == type).order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+}

@@ -30,7 +30,7 @@ public final class FederationClient: Sendable {
         self.addressPolicy = AddressPolicy(allowsPrivateAddresses: settings.allowsPrivateAddresses)
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: .seconds(Int64(settings.requestTimeout.components.seconds))))
+            timeout: .init(connect: .seconds(5), read: .milliseconds(Int64(settings.requestTimeout / .milliseconds(1)))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
         configuration.httpVersion = .automatic
         self.configuration = configuration
@@ -129,7 +129,7 @@ public final class FederationClient: Sendable {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .seconds(Int64(settings.requestTimeout.components.seconds)))
+            response = try await http.execute(request, timeout: .milliseconds(Int64(settings.requestTimeout / .milliseconds(1))))
         } catch {
             throw FederationError.unreachable("\(method) \(url): \(error)")
         }

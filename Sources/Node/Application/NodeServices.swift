@@ -19,7 +19,7 @@ public struct NodeServices: Sendable {
 
     /// Opens the database (migrating it) and the blob store in the data directory.
     public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "meent"),
-                retrySchedule: RetrySchedule = RetrySchedule(), metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+                tuning: FederationTuning = FederationTuning(), metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
         try DataDirectory.prepare(configuration.dataDirectory)
         let database = try NodeDatabase(path: configuration.databasePath)
         self.configuration = configuration
@@ -27,7 +27,7 @@ public struct NodeServices: Sendable {
         self.logger = logger
         self.blobs = try BlobStore(directory: configuration.blobDirectory)
         self.accounts = AccountService(database: database, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost))
-        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, retrySchedule: retrySchedule)
+        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning)
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.metrics = metrics

@@ -19,13 +19,14 @@ public struct FederationRuntime: Sendable {
     public let deliveryWorker: DeliveryWorker
     let inboxSignal: WorkSignal
 
-    public init(configuration: NodeConfiguration, database: NodeDatabase, logger: Logger, retrySchedule: RetrySchedule = RetrySchedule()) {
+    public init(configuration: NodeConfiguration, database: NodeDatabase, logger: Logger, tuning: FederationTuning = FederationTuning()) {
         var settings = FederationSettings(
             baseURL: configuration.baseURL.absoluteString,
             mode: configuration.federationMode == .open ? .open : .allowlist,
             allowsPrivateAddresses: configuration.allowPrivateNetworkPeers,
             softwareVersion: MeentVersion.current)
-        settings.retrySchedule = retrySchedule
+        settings.retrySchedule = tuning.retrySchedule
+        settings.requestTimeout = tuning.requestTimeout
         self.settings = settings
         urls = LocalActorURLs(base: settings.baseURL)
         client = FederationClient(settings: settings)
@@ -49,6 +50,17 @@ public struct FederationRuntime: Sendable {
 
     /// Tells the inbox worker that an activity was stored.
     func activityStored() { inboxSignal.notify() }
+}
+
+/// Timing of federation that tests shorten; operators keep the defaults.
+public struct FederationTuning: Sendable {
+    public var retrySchedule = RetrySchedule()
+    public var requestTimeout: Duration = .seconds(10)
+
+    public init(retrySchedule: RetrySchedule = RetrySchedule(), requestTimeout: Duration = .seconds(10)) {
+        self.retrySchedule = retrySchedule
+        self.requestTimeout = requestTimeout
+    }
 }
 
 /// Keeps the federation HTTP client open while the node runs and closes it
