@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// A peer that behaves badly on purpose: its inbox answers with scripted
+/// statuses, or too slowly. The only fake in the federation tests.
+final class FakePeer: Sendable {
+    struct Received: Sendable {
+        let hasRFC9421Signature: Bool
+        let hasCavageSignature: Bool
+        let body: String
+    }
+
+    let host: String
+    let port: Int
+    private let script = NIOLockedValueBox<[Int]>([])
+    private let fallbackStatus: Int
+    private let delay: Duration
+    private let log = NIOLockedValueBox<[Received]>([])
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+    /// Decides the status from the request instead of the script, when set.
+    private let decide: (@Sendable (Received) -> Int)?
+
+    var authority: String { "\(host):\(port)" }
+    var inbox: String { "http://\(authority)/inbox" }
+    var received: [Received] { log.withLockedValue { $0 } }
+
+    /// Starts a fake inbox that answers `script` in order, then `fallbackStatus`.
+    static func start(script: [Int] = [], then fallbackStatus: Int = 202, delay: Duration = .zero,
+                      decide: (@Sendable (Received) -> Int)? = nil) async throws -> FakePeer {
+        let host = LoopbackAddress.next()
+        let started = AsyncStream.makeStream(of: Void.self)
+        let box = NIOLockedValueBox<FakePeer?>(nil)
+        let router = Router()
+        router.post("inbox") { request, _ -> Response in
+            guard let peer = box.withLockedValue({ $0 }) else { return Response(status: .serviceUnavailable) }
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let received = Received(hasRFC9421Signature: request.headers[HTTPField.Name("Signature-Input")!] != nil,
+                                    hasCavageSignature: request.headers[HTTPField.Name("Signature-Input")!] == nil && request.headers[HTTPField.Name("Signature")!] != nil,
+                                    body: String(buffer: body))
+            peer.log.withLockedValue { $0.append(received) }
+            if peer.delay > .zero { try await Task.sleep(for: peer.delay) }
+            let status = peer.decide?(received) ?? peer.script.withLockedValue { $0.isEmpty ? peer.fallbackStatus : $0.removeFirst() }
+            return Response(status: .init(code: status))
+        }
+        var logger = Logger(label: "fake-peer")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: 8080)),
+                              onServerRunning: { _ in started.continuation.yield() }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = started.stream.makeAsyncIterator()
+        _ = await iterator.next()
+        let peer = FakePeer(host: host, port: 8080, script: script, fallbackStatus: fallbackStatus, delay: delay, group: group, task: task, decide: decide)
+        box.withLockedValue { $0 = peer }
+        return peer
+    }
+
+    private init(host: String, port: Int, script: [Int], fallbackStatus: Int, delay: Duration, group: ServiceGroup,
+                 task: Task<Void, any Error>, decide: (@Sendable (Received) -> Int)?) {
+        self.host = host
+        self.port = port
+        self.script.withLockedValue { $0 = script }
+        self.fallbackStatus = fallbackStatus
+        self.delay = delay
+        self.group = group
+        self.task = task
+        self.decide = decide
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
