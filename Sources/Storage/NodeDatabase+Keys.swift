@@ -17,4 +17,13 @@ extension NodeDatabase {
             for key in keys { try key.insert(db, onConflict: .ignore) }
         }
     }
+
+    /// Replaces an owner's keys (key rotation): the old keys are gone when
+    /// this returns, in one transaction.
+    public func replaceSigningKeys(owner: String, with keys: [SigningKey]) async throws {
+        try await pool.write { db in
+            try SigningKey.filter(SigningKey.Columns.owner == owner).deleteAll(db)
+            for key in keys { try key.insert(db) }
+        }
+    }
 }

@@ -42,4 +42,12 @@ public actor LocalKeyring {
         cache[owner] = keys
         return keys
     }
+
+    /// Replaces the keys of `owner` with new ones. Peers that cached the old
+    /// keys fetch the actor again when a signature fails to verify.
+    public func rotate(owner: String) async throws -> Keys {
+        try await database.replaceSigningKeys(owner: owner, with: try ActorKeyGenerator.makeKeys(owner: owner))
+        cache[owner] = nil
+        return try await keys(owner: owner)
+    }
 }

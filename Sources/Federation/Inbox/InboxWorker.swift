@@ -28,6 +28,8 @@ public final class InboxWorker: Service, Sendable {
                 await cancelWhenGracefulShutdown { await self.signal.wait(timeout: .seconds(1)) }
             }
         }
+        // Apply what arrived while shutting down: it was acknowledged with 202.
+        try await applyPending()
     }
 
     /// Applies what is pending now; returns how many activities it handled.

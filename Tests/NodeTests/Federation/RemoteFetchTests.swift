@@ -1,0 +1,63 @@
+import Federation
+import Foundation
+@testable import Node
+import Storage
+import Testing
+
+@Suite("Remote fetches and keys")
+struct RemoteFetchTests {
+    @Test("fetches refuse loopback and private addresses unless the node is configured for local testing")
+    func privateAddressesRefused() async throws {
+        for address in ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.10", "169.254.169.254", "::1", "fd00::1", "0.0.0.0", "::ffff:127.0.0.1"] {
+            #expect(AddressPolicy.isPrivate(address), "\(address) is private")
+        }
+        for address in ["145.97.39.155", "2a00:1450:4001:80b::200e", "8.8.8.8"] {
+            #expect(!AddressPolicy.isPrivate(address), "\(address) is public")
+        }
+        // A node without the test switch will not fetch an actor from loopback, even one that exists.
+        let target = try await LiveNode.start()
+        defer { Task { await target.stop() } }
+        _ = try await target.user("kees")
+        let strict = try await TestNode.make(["FEDERATION_MODE": "open"])
+        await #expect(throws: FederationError.forbiddenAddress("")) {
+            _ = try await strict.services.federation.resolver.actor(id: target.personId("kees"))
+        }
+        #expect(try await strict.database.remoteActor(id: target.personId("kees")) == nil)
+    }
+
+    @Test("remote data never claims ids on the node's own origin")
+    func ownOrigin() async throws {
+        let node = try await LiveNode.start()
+        defer { Task { await node.stop() } }
+        await #expect(throws: FederationError.originMismatch("")) {
+            _ = try await node.services.federation.resolver.actor(id: node.personId("anyone"))
+        }
+    }
+
+    @Test("a rotated key is picked up by fetching the actor again, at most once a minute")
+    func keyRotation() async throws {
+        let sender = try await LiveNode.start()
+        let receiver = try await LiveNode.start()
+        defer { Task { await sender.stop(); await receiver.stop() } }
+        let (alice, _) = try await sender.user("alice")
+        _ = try await receiver.user("bob")
+        let owner = "account:\(alice.id!)"
+        let actor = sender.personId("alice")
+        func follow() throws -> Data {
+            try InboxSecurityTests.encode(["@context": "https://www.w3.org/ns/activitystreams", "id": "\(sender.base)/activities/\(UUID())",
+                                           "type": "Follow", "actor": actor, "object": receiver.personId("bob")])
+        }
+        let old = try await sender.services.federation.keyring.keys(owner: owner)
+        #expect(try await InboxSecurityTests.post(try follow(), to: "\(receiver.base)/inbox", signer: "alice", keys: old, actorBase: sender.base) == 202)
+        let cachedBefore = try #require(try await receiver.database.remoteActor(id: actor)?.ed25519Multibase)
+
+        let new = try await sender.services.federation.keyring.rotate(owner: owner)
+        #expect(try await InboxSecurityTests.post(try follow(), to: "\(receiver.base)/inbox", signer: "alice", keys: new, actorBase: sender.base) == 202,
+                "the receiver fetched alice again and found her new key")
+        #expect(try await receiver.database.remoteActor(id: actor)?.ed25519Multibase != cachedBefore)
+
+        // The old key now fails, and a second refetch within the minute is not made.
+        #expect(try await InboxSecurityTests.post(try follow(), to: "\(receiver.base)/inbox", signer: "alice", keys: old, actorBase: sender.base) == 401)
+        #expect(try await receiver.database.receivedActivities(type: "Follow").count == 2)
+    }
+}
