@@ -132,6 +132,36 @@ struct ProcessTests {
         #expect(!check.output.contains("FAIL"))
     }
 
+    @Test("operators decide on peers and inspect the delivery queue from the CLI")
+    func peerAndQueueCommands() async throws {
+        let directory = try makeTemporaryDirectory()
+        let options = ["--data-dir", directory.appendingPathComponent("data").path, "--set", "BCRYPT_COST=4"]
+        #expect(try await NodeProcess.run(["init"] + options).status == 0)
+        let allowed = try await NodeProcess.run(["peer", "allow", "meent.gemeente.example", "--note", "partner municipality"] + options)
+        #expect(allowed.status == 0)
+        #expect(try await NodeProcess.run(["peer", "block", "spam.example"] + options).status == 0)
+        let list = try await NodeProcess.run(["peer", "list"] + options)
+        #expect(list.output.contains("federation mode: allowlist"))
+        #expect(list.output.contains("meent.gemeente.example\tallowed"))
+        #expect(list.output.contains("spam.example\tblocked"))
+        let show = try await NodeProcess.run(["peer", "show", "meent.gemeente.example"] + options)
+        #expect(show.output.contains("note:          partner municipality"))
+        let unknown = try await NodeProcess.run(["peer", "show", "other.example"] + options)
+        #expect(unknown.output.contains("not allowed in allowlist mode"))
+        #expect(try await NodeProcess.run(["peer", "unblock", "spam.example"] + options).status == 0)
+        let notBlocked = try await NodeProcess.run(["peer", "unblock", "spam.example"] + options)
+        #expect(notBlocked.status == 1)
+        let badHost = try await NodeProcess.run(["peer", "allow", "https://x.example/path"] + options)
+        #expect(badHost.status != 0)
+
+        let status = try await NodeProcess.run(["queue", "status"] + options)
+        #expect(status.output.contains("queued 0, delivered 0, failed 0"))
+        let retry = try await NodeProcess.run(["queue", "retry", "--failed"] + options)
+        #expect(retry.output.contains("0 deliveries will be sent at once"))
+        let badState = try await NodeProcess.run(["queue", "list", "--state", "lost"] + options)
+        #expect(badState.status == 1)
+    }
+
     @Test("meent check fails on a database that does not exist yet")
     func checkWithoutDatabase() async throws {
         let result = try await NodeProcess.run(["check", "--data-dir", try makeTemporaryDirectory().appendingPathComponent("data").path])
