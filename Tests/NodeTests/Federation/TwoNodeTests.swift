@@ -87,6 +87,25 @@ struct TwoNodeTests {
         }
     }
 
+    @Test("an activity for several people on one node is delivered once, to that node's shared inbox")
+    func oneDeliveryPerNode() async throws {
+        let a = try await LiveNode.start()
+        let b = try await LiveNode.start()
+        defer { Task { await a.stop(); await b.stop() } }
+        let (_, hennyToken) = try await b.user("henny")
+        for name in ["joost", "karel", "lotte"] {
+            let (_, token) = try await a.user(name)
+            _ = try await LiveHTTP.request(.POST, "\(a.base)/api/v1/follows", json: #"{"account":"henny@\#(b.authority)"}"#, token: token)
+        }
+        try await eventually("henny has three followers") { try await b.database.followers(of: b.personId("henny")).count == 3 }
+        let before = try await b.database.deliveries(host: a.authority, limit: 100).count
+        _ = try await LiveHTTP.request(.PATCH, "\(b.base)/api/v1/me/profile", json: #"{"jobTitle":"Projectleider"}"#, token: hennyToken)
+        let after = try await b.database.deliveries(host: a.authority, limit: 100)
+        #expect(after.count == before + 1)
+        #expect(after.first?.inbox == "\(a.base)/inbox")
+        try await eventually("the update was delivered") { try await b.database.deliveries(host: a.authority, limit: 100).first?.state == .delivered }
+    }
+
     @Test("NodeInfo and the actor documents describe the node")
     func discoveryDocuments() async throws {
         let a = try await LiveNode.start(settings: ["NODE_NAME": "Waterschap Testland"])
@@ -94,7 +113,9 @@ struct TwoNodeTests {
         _ = try await a.user("ilse")
         let links = try await LiveHTTP.request(.GET, "\(a.base)/.well-known/nodeinfo")
         #expect(links.body.contains("\(a.base)/nodeinfo/2.1"))
-        let info = try Self.json(try await LiveHTTP.request(.GET, "\(a.base)/nodeinfo/2.1").body)
+        let infoBody = try await LiveHTTP.request(.GET, "\(a.base)/nodeinfo/2.1").body
+        try SchemaCheck.validate(json: infoBody, schema: "nodeinfo/schema-2.1.json")
+        let info = try Self.json(infoBody)
         #expect(info["version"] as? String == "2.1")
         #expect((info["software"] as? [String: Any])?["name"] as? String == "meent")
         #expect((info["protocols"] as? [String]) == ["activitypub"])
