@@ -99,27 +99,17 @@ extension NodeDatabase {
         }
     }
 
-    /// Replaces the password hash and ends every session of the account, so a
-    /// reset locks out whoever knew the old password.
-    public func setPasswordHash(accountId: Int64, _ hash: String, now: Date = Date()) async throws {
+    /// Replaces the password hash and ends every session of the account (and,
+    /// with `revokingTokens`, its API tokens), so a reset locks out whoever
+    /// knew the old password.
+    public func setPasswordHash(accountId: Int64, _ hash: String, revokingTokens: Bool = false, now: Date = Date()) async throws {
         try await pool.write { db in
             guard var account = try Account.fetchOne(db, key: accountId) else { throw StorageError.notFound("account") }
             account.passwordHash = hash
             account.updatedAt = now
             try account.update(db)
             try Session.filter(Session.Columns.accountId == accountId).deleteAll(db)
-        }
-    }
-
-    /// Changes the e-mail address; `nil` removes it.
-    public func setEmail(accountId: Int64, _ email: String?, now: Date = Date()) async throws {
-        try await pool.write { db in
-            try mappingConstraintErrors {
-                guard var account = try Account.fetchOne(db, key: accountId) else { throw StorageError.notFound("account") }
-                account.email = email
-                account.updatedAt = now
-                try account.update(db)
-            }
+            if revokingTokens { try APIToken.filter(APIToken.Columns.accountId == accountId).deleteAll(db) }
         }
     }
 

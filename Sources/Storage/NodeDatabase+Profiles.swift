@@ -7,12 +7,15 @@ public struct ProfileChange: Sendable {
     public var organisation: String?
     public var jobTitle: String?
     public var bio: String?
+    /// A new e-mail address for the account: `.some(nil)` removes it.
+    public var email: String??
 
-    public init(displayName: String? = nil, organisation: String? = nil, jobTitle: String? = nil, bio: String? = nil) {
+    public init(displayName: String? = nil, organisation: String? = nil, jobTitle: String? = nil, bio: String? = nil, email: String?? = nil) {
         self.displayName = displayName
         self.organisation = organisation
         self.jobTitle = jobTitle
         self.bio = bio
+        self.email = email
     }
 }
 
@@ -37,9 +40,12 @@ extension NodeDatabase {
         accountId: Int64, _ change: ProfileChange, fieldValues: [ProfileFieldValue]? = nil,
         deliveries: [Delivery] = [], now: Date = Date()
     ) async throws -> Profile {
-        try await pool.write { db in
+        try await pool.write { db in try mappingConstraintErrors {
             try Self.insert(deliveries, db)
             guard var profile = try Profile.fetchOne(db, key: accountId) else { throw StorageError.notFound("profile") }
+            if let email = change.email {
+                try db.execute(sql: "UPDATE account SET email = ?, updatedAt = ? WHERE id = ?", arguments: [email, now, accountId])
+            }
             if let value = change.displayName { profile.displayName = value }
             if let value = change.organisation { profile.organisation = value }
             if let value = change.jobTitle { profile.jobTitle = value }
@@ -58,7 +64,7 @@ extension NodeDatabase {
                 }
             }
             return profile
-        }
+        } }
     }
 
     /// Sets or clears the avatar; returns the digest it replaced.

@@ -45,7 +45,7 @@ struct AccountTests {
         let node = try await TestNode.make(["REGISTRATION_MODE": "invite-only"])
         try await node.withClient { api in
             let without = try await api.request(.post, "/api/v1/auth/signup", json: #"{"username":"carla","password":"a long password"}"#)
-            #expect(without.status == .forbidden)
+            #expect(without.status == .unprocessableContent)
             let wrong = try await api.request(.post, "/api/v1/auth/signup", json: #"{"username":"carla","password":"a long password","inviteCode":"nope"}"#)
             #expect(wrong.status == .unprocessableContent)
 
@@ -195,7 +195,15 @@ struct AccountTests {
             #expect(wrong.status == .unprocessableContent)
             let right = try await api.request(.put, "/api/v1/me/password", json: #"{"currentPassword":"long enough password","newPassword":"another long one"}"#, token: token)
             #expect(right.status == .noContent)
-            _ = try await api.token("jan", "another long one")
+            let second = try await api.token("jan", "another long one")
+            #expect(try await api.request(.get, "/api/v1/me", token: second).status == .ok, "changing one's own password keeps tokens")
+
+            let admin = try await api.token(node.admin.username, node.admin.password)
+            let reset = try await api.request(.post, "/api/v1/admin/users/jan/password", token: admin)
+            #expect(reset.status == .ok)
+            #expect(try await api.request(.get, "/api/v1/me", token: second).status == .unauthorized, "an administrator's reset revokes tokens")
+            let newPassword = try #require(try reset.jsonObject()["password"] as? String)
+            _ = try await api.token("jan", newPassword)
         }
     }
 }

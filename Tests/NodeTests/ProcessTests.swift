@@ -55,6 +55,24 @@ struct ProcessTests {
         #expect(try await again.waitForExit() == 0)
     }
 
+    @Test("with LOG_FORMAT=json every log line is a JSON object")
+    func jsonLogs() async throws {
+        let host = LoopbackAddress.next()
+        let node = try NodeProcess(Self.serveArguments(try makeTemporaryDirectory(), host: host) + ["--set", "LOG_FORMAT=json"])
+        try await node.waitFor("node is serving")
+        node.terminate()
+        #expect(try await node.waitForExit() == 0)
+        let logLines = node.text.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(logLines.count >= 2)
+        for line in logLines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["level"] is String)
+            #expect(object["message"] is String)
+            #expect(object["time"] is String)
+        }
+        #expect(logLines.contains { $0.contains("node is serving") && $0.contains("\"listen\":\"\(host):18080\"") })
+    }
+
     @Test("a taken port is a clear error with a non-zero exit")
     func portTaken() async throws {
         let host = LoopbackAddress.next()

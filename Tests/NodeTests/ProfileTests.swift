@@ -93,13 +93,14 @@ struct ProfileTests {
         try await node.withClient { api in
             let (owner, _) = try await Self.nodeWithFilledProfile(api, node: node)
             let response = try await api.request(.patch, "/api/v1/me/profile", json: """
-                {"jobTitle":"Should not be saved","fields":{"birthday":{"value":"1984-02-30"}}}
+                {"jobTitle":"Should not be saved","email":"new@example.nl","fields":{"birthday":{"value":"1984-02-30"}}}
                 """, token: owner)
             #expect(response.status == .unprocessableContent)
             let errors = try #require(try response.jsonObject()["errors"] as? [[String: Any]])
             #expect(errors.first?["pointer"] as? String == "/fields/birthday/value")
             let after = try await api.request(.get, "/api/v1/users/karin", token: owner)
             #expect(try after.jsonObject()["jobTitle"] as? String == "")
+            #expect(try after.jsonObject()["email"] == nil, "the e-mail address was not changed either")
             #expect(try Self.fieldValues(after)["birthday"] == "1984-03-09")
         }
     }

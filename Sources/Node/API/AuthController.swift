@@ -71,7 +71,7 @@ struct AuthController {
             displayName: body.displayName, inviteCode: body.inviteCode))
         context.logger.info("account created", metadata: ["account.username": "\(account.username)", "via": "signup"])
         let view = try await profiles.view(of: account, by: .account(account))
-        return JSONResponse(view, status: .created, headers: [.location: view.url])
+        return JSONResponse(view, status: .created, headers: [.location: "/api/v1/users/\(account.username)"])
     }
 
     /// Signs in with username and password and sets the session cookie.
@@ -99,7 +99,7 @@ struct AuthController {
     @Sendable func issueToken(request: Request, context: NodeRequestContext) async throws -> JSONResponse<TokenResponse> {
         let body = try await request.decodeJSON(CredentialsBody.self, context: context)
         let account = try await accounts.authenticate(username: body.username, password: body.password, address: context.remoteAddress)
-        let (secret, token) = try await accounts.createAPIToken(for: account, name: body.tokenName ?? "API token")
+        let (secret, token) = try await accounts.createAPIToken(for: account, name: body.tokenName ?? "API token", field: "tokenName")
         return JSONResponse(TokenResponse(id: token.id!, name: token.name, token: secret, createdAt: token.createdAt), status: .created)
     }
 }

@@ -28,14 +28,15 @@ struct FollowController {
     @Sendable func follow(request: Request, context: NodeRequestContext) async throws -> JSONResponse<FollowService.FollowView> {
         let account = try context.requireAccount()
         let body = try await request.decodeJSON(FollowBody.self, context: context)
-        return JSONResponse(try await follows.follow(account, handle: body.account), status: .created)
+        let (view, isNew) = try await follows.follow(account, handle: body.account)
+        return JSONResponse(view, status: isNew ? .created : .ok)
     }
 
     /// `DELETE /api/v1/follows?actor=<actor URL>`.
     @Sendable func unfollow(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         guard let actor = request.uri.queryParameters.get("actor") else {
-            throw Problem.invalid("actor is required", errors: [.init(pointer: "/actor", detail: "is required")])
+            throw Problem.badRequest("the query parameter actor (the followed actor's URL) is required")
         }
         try await follows.unfollow(account, actorId: actor)
         return Response(status: .noContent)

@@ -95,14 +95,11 @@ struct MeController {
     }
 
     @Sendable func updateProfile(request: Request, context: NodeRequestContext) async throws -> JSONResponse<ProfileView> {
-        var account = try context.requireAccount()
+        let account = try context.requireAccount()
         let body = try await request.decodeJSON(ProfileBody.self, context: context)
         let update = ProfileService.Update(
             displayName: body.displayName, organisation: body.organisation, jobTitle: body.jobTitle, bio: body.bio,
-            fields: body.fields?.mapValues { .init(value: $0.value, visibility: $0.visibility) })
-        if let email = body.email {
-            account = try await accounts.changeEmail(of: account, to: email)
-        }
+            fields: body.fields?.mapValues { .init(value: $0.value, visibility: $0.visibility) }, email: body.email)
         return JSONResponse(try await profiles.update(account, with: update))
     }
 

@@ -69,11 +69,11 @@ enum Pagination {
         var after: Int64 = 0
         var limit = 50
         if let raw = query.get("after") {
-            guard let value = Int64(raw), value >= 0 else { throw Problem.invalid("after must be a cursor from a previous page", errors: [.init(pointer: "/after", detail: "is not a valid cursor")]) }
+            guard let value = Int64(raw), value >= 0 else { throw Problem.badRequest("the query parameter after must be a cursor from a previous page") }
             after = value
         }
         if let raw = query.get("limit") {
-            guard let value = Int(raw), (1...100).contains(value) else { throw Problem.invalid("limit must be from 1 to 100", errors: [.init(pointer: "/limit", detail: "must be from 1 to 100")]) }
+            guard let value = Int(raw), (1...100).contains(value) else { throw Problem.badRequest("the query parameter limit must be from 1 to 100") }
             limit = value
         }
         return (after, limit)

@@ -45,7 +45,7 @@ public struct AccountService: Sendable {
             throw ServiceError(.forbidden, "registration on this node is closed; ask an administrator for an account")
         case .inviteOnly:
             guard let code = input.inviteCode, !code.isEmpty else {
-                throw ServiceError(.forbidden, "registration on this node needs an invitation code",
+                throw ServiceError(.invalid, "registration on this node needs an invitation code",
                                    fieldErrors: [.init(pointer: "/inviteCode", detail: "is required on this node")])
             }
         case .open:
@@ -129,10 +129,11 @@ public struct AccountService: Sendable {
     }
 
     /// Creates a personal API token; the secret is returned only here.
-    public func createAPIToken(for account: Account, name: String) async throws -> (secret: String, token: APIToken) {
+    /// - Parameter field: the request member the name came from, for error pointers.
+    public func createAPIToken(for account: Account, name: String, field: String = "name") async throws -> (secret: String, token: APIToken) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var errors = FieldErrors()
-        errors.check("name", Validation.textProblem(name, max: 100, allowEmpty: false))
+        errors.check(field, Validation.textProblem(name, max: 100, allowEmpty: false))
         try errors.throwIfAny()
         let secret = "meent_" + SecretToken.make()
         let token = try await translatingStorageErrors {
@@ -149,20 +150,24 @@ public struct AccountService: Sendable {
         try await setPassword(accountId: account.id!, new)
     }
 
-    /// Sets a new password (generated when `nil`) and returns it; ends all sessions.
+    /// An administrator's reset: sets a new password (generated when `nil`)
+    /// and returns it, and ends all sessions and revokes all API tokens, since
+    /// a reset usually means someone else may know the old password.
     @discardableResult
     public func resetPassword(accountId: Int64, to password: String? = nil) async throws -> String {
         let password = password ?? SecretToken.makePassword()
-        try await setPassword(accountId: accountId, password)
+        try await setPassword(accountId: accountId, password, revokingTokens: true)
         return password
     }
 
-    private func setPassword(accountId: Int64, _ password: String) async throws {
+    private func setPassword(accountId: Int64, _ password: String, revokingTokens: Bool = false) async throws {
         if let problem = Validation.passwordProblem(password) {
             throw ServiceError.invalid(field: "newPassword", problem)
         }
         let hash = try await hasher.hash(password)
-        try await translatingStorageErrors { try await database.setPasswordHash(accountId: accountId, hash) }
+        try await translatingStorageErrors {
+            try await database.setPasswordHash(accountId: accountId, hash, revokingTokens: revokingTokens)
+        }
     }
 
     public func account(username: String) async throws -> Account {
@@ -216,14 +221,4 @@ public struct AccountService: Sendable {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
-}
-
-extension AccountService {
-    /// Changes the e-mail address; an empty string removes it.
-    public func changeEmail(of account: Account, to email: String) async throws -> Account {
-        let email = email.trimmingCharacters(in: .whitespaces)
-        if !email.isEmpty, let problem = Validation.emailProblem(email) { throw ServiceError.invalid(field: "email", problem) }
-        try await translatingStorageErrors { try await database.setEmail(accountId: account.id!, email.nilIfEmpty) }
-        return try await database.account(id: account.id!) ?? account
-    }
 }

@@ -30,7 +30,7 @@ struct InviteCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let now = Date()
                 for invite in try await services.database.invites() {
                     let state = invite.usedAt != nil ? "used" : invite.expiresAt <= now ? "expired" : "open"

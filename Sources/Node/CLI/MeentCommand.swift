@@ -35,6 +35,11 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Overrides any key.", valueName: "KEY=VALUE"))
     var settings: [String] = []
 
+    /// Opens the node's data with the configuration these options give.
+    func openServices() throws -> NodeServices {
+        try NodeServices(configuration: try load())
+    }
+
     /// Reads and validates the configuration from file, environment and these flags.
     func load() throws(ConfigurationError) -> NodeConfiguration {
         let environment = ProcessInfo.processInfo.environment

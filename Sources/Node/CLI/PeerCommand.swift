@@ -14,10 +14,10 @@ struct PeerCommand: AsyncParsableCommand {
     }
 
     /// A peer is named by its authority: `host` or `host:port`, without scheme or path.
-    static func validate(_ host: String) throws -> String {
+    static func validate(_ host: String) throws(ServiceError) -> String {
         let trimmed = host.lowercased().trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, !trimmed.contains("/"), !trimmed.contains("@"), !trimmed.contains(" ") else {
-            throw ValidationError("a peer is a host name, optionally with :port, such as meent.gemeente.example")
+            throw ServiceError(.invalid, "a peer is a host name, optionally with :port, such as meent.gemeente.example")
         }
         return trimmed
     }
@@ -28,7 +28,7 @@ struct PeerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let peers = try await services.database.peers()
                 CLI.print("federation mode: \(services.configuration.federationMode.rawValue)")
                 for peer in peers { CLI.print(PeerCommand.describe(peer)) }
@@ -45,7 +45,7 @@ struct PeerCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let host = try PeerCommand.validate(self.host)
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let allowed = try await services.federation.policy.isAllowed(host: host)
                 guard let peer = try await services.database.peer(host: host) else {
                     CLI.print("\(host): no contact yet; \(allowed ? "allowed" : "not allowed") in \(services.configuration.federationMode.rawValue) mode")
@@ -69,19 +69,22 @@ struct PeerCommand: AsyncParsableCommand {
         }
     }
 
+    /// Records the operator's decision on a peer.
+    static func decide(_ options: NodeOptions, host: String, _ policy: Peer.Policy, note: String?, done: String) async throws {
+        try await reportingErrors {
+            let services = try options.openServices()
+            let peer = try await services.database.setPeerPolicy(host: try PeerCommand.validate(host), policy, note: note)
+            CLI.print("\(done) \(peer.host).")
+        }
+    }
+
     struct Allow: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Allow federation with a peer (needed in allowlist mode).")
         @OptionGroup var options: NodeOptions
         @Argument var host: String
         @Option(help: "Why, for the record.") var note: String?
 
-        func run() async throws {
-            try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
-                let peer = try await services.database.setPeerPolicy(host: try PeerCommand.validate(host), .allowed, note: note)
-                CLI.print("Allowed \(peer.host).")
-            }
-        }
+        func run() async throws { try await PeerCommand.decide(options, host: host, .allowed, note: note, done: "Allowed") }
     }
 
     struct Block: AsyncParsableCommand {
@@ -90,13 +93,7 @@ struct PeerCommand: AsyncParsableCommand {
         @Argument var host: String
         @Option(help: "Why, for the record.") var note: String?
 
-        func run() async throws {
-            try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
-                let peer = try await services.database.setPeerPolicy(host: try PeerCommand.validate(host), .blocked, note: note)
-                CLI.print("Blocked \(peer.host).")
-            }
-        }
+        func run() async throws { try await PeerCommand.decide(options, host: host, .blocked, note: note, done: "Blocked") }
     }
 
     struct Unblock: AsyncParsableCommand {
@@ -106,7 +103,7 @@ struct PeerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let host = try PeerCommand.validate(self.host)
                 guard try await services.database.peer(host: host)?.policy == .blocked else { CLI.fail("\(host) is not blocked") }
                 try await services.database.setPeerPolicy(host: host, .undecided)
@@ -127,7 +124,7 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let status = try await services.database.deliveryStatus()
                 CLI.print("queued \(status.queued), delivered \(status.delivered), failed \(status.failed)")
                 let peers = Dictionary(uniqueKeysWithValues: try await services.database.peers().map { ($0.host, $0) })
@@ -157,7 +154,7 @@ struct QueueCommand: AsyncParsableCommand {
                     guard let parsed = Delivery.State(rawValue: state) else { CLI.fail("--state must be queued, delivered or failed") }
                     filter = parsed
                 }
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 for delivery in try await services.database.deliveries(state: filter, host: host, limit: limit) {
                     let next = delivery.state == .queued ? "\tnext \(delivery.nextAttemptAt.formatted(.iso8601))" : ""
                     CLI.print("\(delivery.id!)\t\(delivery.state.rawValue)\t\(delivery.inbox)\t\(delivery.attempts) attempts\(next)\t\(delivery.activityId)\t\(delivery.lastError ?? "")")
@@ -174,7 +171,7 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let count = try await services.database.retryDeliveries(host: host, includeFailed: failed)
                 CLI.print("\(count) deliveries will be sent at once\(host.map { " to \($0)" } ?? "").")
             }

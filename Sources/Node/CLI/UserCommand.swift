@@ -24,7 +24,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 var password = SecretToken.makePassword()
                 if passwordFromStandardInput {
                     guard let typed = UserCommand.readPasswordFromStandardInput() else { CLI.fail("no password on standard input") }
@@ -45,7 +45,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 var all: [Account] = []
                 var after: Int64 = 0
                 while true {
@@ -81,7 +81,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let account = try await services.accounts.account(username: username)
                 let profile = try await services.profiles.view(of: account, by: .account(account))
                 CLI.print("""
@@ -109,7 +109,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let account = try await services.accounts.setDisabled(try await services.accounts.account(username: username), true)
                 CLI.print("Disabled \(account.username).")
             }
@@ -123,7 +123,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let account = try await services.accounts.setDisabled(try await services.accounts.account(username: username), false)
                 CLI.print("Enabled \(account.username).")
             }
@@ -139,7 +139,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 guard yes else { CLI.fail("deleting \(username) cannot be undone; add --yes to confirm") }
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 try await services.accounts.delete(try await services.accounts.account(username: username), blobs: services.blobs)
                 CLI.print("Deleted \(username).")
             }
@@ -155,7 +155,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let account = try await services.accounts.account(username: username)
                 var password: String?
                 if passwordFromStandardInput {
@@ -176,7 +176,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let account = try await services.accounts.setRole(try await services.accounts.account(username: username), .admin)
                 CLI.print("\(account.username) is now an administrator.")
             }
@@ -190,7 +190,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let services = try NodeServices(configuration: try options.load())
+                let services = try options.openServices()
                 let account = try await services.accounts.setRole(try await services.accounts.account(username: username), .user)
                 CLI.print("\(account.username) is now an ordinary user.")
             }

@@ -46,7 +46,7 @@ public struct FollowService: Sendable {
         do {
             return try await runtime.resolver.actor(id: id)
         } catch let error as FederationError {
-            throw ServiceError(error.code == .notAllowed ? .forbidden : .notFound, "cannot reach \(id): \(error.detail)")
+            throw Self.serviceError(error, "cannot reach \(id)")
         }
     }
 
@@ -62,19 +62,30 @@ public struct FollowService: Sendable {
             guard let actorId = document.actorId else { throw FederationError.malformed("no ActivityPub actor in the WebFinger answer") }
             return actorId
         } catch let error as FederationError {
-            throw ServiceError(error.code == .notAllowed ? .forbidden : .notFound, "cannot find \(user)@\(host): \(error.detail)")
+            throw Self.serviceError(error, "cannot find \(user)@\(host)")
         } catch is DecodingError {
             throw ServiceError(.notFound, "cannot find \(user)@\(host): the WebFinger answer is malformed")
         }
     }
 
+    /// A failed lookup as people see it: not federating (403), not there (404),
+    /// or the other node could not be reached or misbehaved (502).
+    static func serviceError(_ error: FederationError, _ what: String) -> ServiceError {
+        switch error.code {
+        case .notAllowed: ServiceError(.forbidden, "\(what): \(error.detail)")
+        case .notFound, .gone: ServiceError(.notFound, "\(what): \(error.detail)")
+        default: ServiceError(.unavailable, "\(what): \(error.detail)")
+        }
+    }
+
     /// Sends a `Follow` from `account` to a remote person; the follow is
     /// pending until their node accepts it.
-    public func follow(_ account: Account, handle: String) async throws -> FollowView {
+    /// Returns the follow and whether it is new.
+    public func follow(_ account: Account, handle: String) async throws -> (FollowView, isNew: Bool) {
         let target = try await resolve(handle)
         let follower = runtime.urls.person(account.username)
         if let existing = try await database.follow(follower: follower, followee: target.id) {
-            return view(existing, actor: target, direction: .followee)
+            return (view(existing, actor: target, direction: .followee), false)
         }
         var activity = Activity(id: runtime.urls.newActivityId(), type: "Follow", actor: follower, object: .string(target.id))
         activity.to = [target.id]
@@ -83,7 +94,7 @@ public struct FollowService: Sendable {
         let follow = Follow(follower: follower, followee: target.id, state: .pending, activityId: activity.id)
         try await database.saveFollow(follow, deliveries: deliveries)
         runtime.outbox.wake()
-        return view(follow, actor: target, direction: .followee)
+        return (view(follow, actor: target, direction: .followee), true)
     }
 
     /// Stops following; the remote node is told with an `Undo`.

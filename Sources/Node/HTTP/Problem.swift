@@ -81,6 +81,8 @@ extension ServiceError {
         case .forbidden: return Problem(.forbidden, type: "forbidden", detail: message, errors: fieldErrors)
         case .notFound: return .notFound(message)
         case .conflict: return Problem(.conflict, type: "conflict", title: "Conflict", detail: message, errors: fieldErrors)
+        case .unavailable:
+            return Problem(.badGateway, type: "remote-unavailable", title: "Other node unavailable", detail: message)
         case .rateLimited:
             var headers: HTTPFields = [:]
             if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }

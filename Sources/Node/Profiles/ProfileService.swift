@@ -27,13 +27,17 @@ public struct ProfileService: Sendable {
         public var bio: String?
         /// Keyed by the field's `key`. An empty value removes it.
         public var fields: [String: FieldInput]?
+        /// A new e-mail address; an empty string removes it.
+        public var email: String?
 
-        public init(displayName: String? = nil, organisation: String? = nil, jobTitle: String? = nil, bio: String? = nil, fields: [String: FieldInput]? = nil) {
+        public init(displayName: String? = nil, organisation: String? = nil, jobTitle: String? = nil, bio: String? = nil,
+                    fields: [String: FieldInput]? = nil, email: String? = nil) {
             self.displayName = displayName
             self.organisation = organisation
             self.jobTitle = jobTitle
             self.bio = bio
             self.fields = fields
+            self.email = email
         }
     }
 
@@ -90,6 +94,8 @@ public struct ProfileService: Sendable {
         if let value = update.organisation { errors.check("organisation", Validation.textProblem(value, max: 200)) }
         if let value = update.jobTitle { errors.check("jobTitle", Validation.textProblem(value, max: 200)) }
         if let value = update.bio { errors.check("bio", Validation.textProblem(value, max: 5000)) }
+        let email = update.email?.trimmingCharacters(in: .whitespaces)
+        if let email, !email.isEmpty { errors.check("email", Validation.emailProblem(email)) }
 
         var fieldValues: [ProfileFieldValue]?
         if let inputs = update.fields {
@@ -115,13 +121,15 @@ public struct ProfileService: Sendable {
             displayName: update.displayName?.trimmingCharacters(in: .whitespacesAndNewlines),
             organisation: update.organisation?.trimmingCharacters(in: .whitespacesAndNewlines),
             jobTitle: update.jobTitle?.trimmingCharacters(in: .whitespacesAndNewlines),
-            bio: update.bio)
+            bio: update.bio,
+            email: email.map { $0.isEmpty ? nil : $0 })
         let deliveries = try await follows?.profileUpdateDeliveries(for: account) ?? []
         try await translatingStorageErrors {
             _ = try await database.updateProfile(accountId: account.id!, change, fieldValues: fieldValues, deliveries: deliveries)
         }
         if !deliveries.isEmpty { follows?.runtime.outbox.wake() }
-        return try await view(of: account, by: .account(account))
+        let updated = try await database.account(id: account.id!) ?? account
+        return try await view(of: updated, by: .account(updated))
     }
 
     /// Why `value` does not fit the field's kind, or `nil`. Empty values are

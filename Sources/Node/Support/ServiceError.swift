@@ -17,6 +17,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case conflict
         /// Too many attempts; try again after ``retryAfterSeconds``.
         case rateLimited
+        /// Another node could not be reached or answered badly.
+        case unavailable
     }
 
     /// One rejected input field, addressed as a JSON pointer (`/username`).

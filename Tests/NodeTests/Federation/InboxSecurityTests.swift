@@ -168,6 +168,28 @@ struct InboxSecurityTests {
         #expect(try await pair.storedCount() == 0)
     }
 
+    @Test("objects are changed only by their owner: an actor cannot delete or update another actor")
+    func ownerOnly() async throws {
+        let pair = try await Pair.make()
+        defer { Task { await pair.stop() } }
+        let keys = try await pair.keys("mallory")
+        let alice = pair.sender.personId("alice")
+        // The receiver knows alice.
+        _ = try await pair.receiver.services.federation.resolver.actor(id: alice)
+        for type in ["Delete", "Update"] {
+            let forged = try Self.encode(["@context": "https://www.w3.org/ns/activitystreams", "id": "\(pair.sender.base)/activities/\(UUID())",
+                                          "type": type, "actor": pair.sender.personId("mallory"), "object": alice])
+            #expect(try await Self.post(forged, to: pair.inbox, signer: "mallory", keys: keys, actorBase: pair.sender.base) == 202)
+        }
+        try await eventually("both were handled") {
+            let handled = try await pair.receiver.database.receivedActivities(type: "Delete") + pair.receiver.database.receivedActivities(type: "Update")
+            return handled.count == 2 && handled.allSatisfy { $0.state != .pending }
+        }
+        let handled = try await pair.receiver.database.receivedActivities(type: "Delete") + pair.receiver.database.receivedActivities(type: "Update")
+        #expect(handled.allSatisfy { $0.state == .ignored })
+        #expect(try await pair.receiver.database.remoteActor(id: alice) != nil, "alice's cached profile is untouched")
+    }
+
     @Test("an unsigned activity is refused")
     func unsigned() async throws {
         let pair = try await Pair.make()

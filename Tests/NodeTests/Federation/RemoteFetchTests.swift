@@ -25,6 +25,17 @@ struct RemoteFetchTests {
         #expect(try await strict.database.remoteActor(id: target.personId("kees")) == nil)
     }
 
+    @Test("fetched documents are size-limited")
+    func sizeLimit() async throws {
+        let peer = try await FakePeer.start()
+        defer { Task { await peer.stop() } }
+        let client = FederationClient(settings: FederationSettings(baseURL: "http://127.0.0.1:1", mode: .open, allowsPrivateAddresses: true, softwareVersion: "test"))
+        await #expect(throws: FederationError.tooLarge("")) {
+            _ = try await client.fetch("http://\(peer.authority)/big") { _ in .unsigned }
+        }
+        try await client.shutdown()
+    }
+
     @Test("remote data never claims ids on the node's own origin")
     func ownOrigin() async throws {
         let node = try await LiveNode.start()

@@ -48,6 +48,11 @@ final class FakePeer: Sendable {
             let status = peer.decide?(received) ?? peer.script.withLockedValue { $0.isEmpty ? peer.fallbackStatus : $0.removeFirst() }
             return Response(status: .init(code: status))
         }
+        // A document far larger than any actor, to test fetch size limits.
+        router.get("big") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/activity+json"],
+                     body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: " "), count: 3 << 20)))
+        }
         var logger = Logger(label: "fake-peer")
         logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: 8080)),
