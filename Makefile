@@ -30,5 +30,12 @@ openapi-check: test-deps
 
 test: test-deps swift-test openapi-check
 
+# Builds in release mode (its own build folder, so debug builds stay warm)
+# and runs the end-to-end benchmarks; see BENCHMARKS.md.
+bench: deps
+	$(SWIFT) build -c release --scratch-path .build-release --product meent
+	$(SWIFT) build -c release --scratch-path .build-release --product meent-bench
+	.build-release/release/meent-bench all --meent .build-release/release/meent
+
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-release .venv

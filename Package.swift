@@ -76,6 +76,18 @@ let package = Package(
             name: "meent",
             dependencies: ["Node"]
         ),
+        .executableTarget(
+            name: "meent-bench",
+            dependencies: [
+                "Node",
+                "Federation",
+                "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/meent-bench"
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")]
