@@ -176,6 +176,50 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-groups") { db in
+            try db.execute(sql: """
+                CREATE TABLE groups (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    slug TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    tags TEXT NOT NULL DEFAULT '[]',
+                    membershipMode TEXT NOT NULL CHECK (membershipMode IN ('open', 'request', 'closed')),
+                    isHidden BOOLEAN NOT NULL DEFAULT 0,
+                    welcomeMessage TEXT NOT NULL DEFAULT '',
+                    iconDigest TEXT,
+                    iconContentType TEXT,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE TABLE membership (
+                    groupId INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+                    accountId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL CHECK (role IN ('member', 'admin', 'owner')),
+                    state TEXT NOT NULL CHECK (state IN ('member', 'requested', 'invited', 'blocked')),
+                    invitedBy INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    PRIMARY KEY (groupId, accountId)
+                );
+                CREATE INDEX membership_accountId ON membership(accountId, state);
+                -- A group has exactly one owner at any time.
+                CREATE UNIQUE INDEX membership_one_owner ON membership(groupId) WHERE role = 'owner';
+                CREATE TABLE groupInvitation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    groupId INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+                    codeHash TEXT NOT NULL UNIQUE,
+                    email TEXT,
+                    createdBy INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    createdAt DATETIME NOT NULL,
+                    expiresAt DATETIME NOT NULL,
+                    usedAt DATETIME,
+                    usedBy INTEGER REFERENCES account(id) ON DELETE SET NULL
+                );
+                CREATE INDEX groupInvitation_groupId ON groupInvitation(groupId);
+                """)
+        }
+
         return migrator
     }
 }

@@ -7,15 +7,18 @@ import Storage
 struct AuthController {
     let accounts: AccountService
     let profiles: ProfileService
+    let groups: GroupService
     let configuration: NodeConfiguration
 
     struct SignUpBody: StrictDecodable {
-        enum CodingKeys: String, CodingKey, CaseIterable { case username, email, password, displayName, inviteCode }
+        enum CodingKeys: String, CodingKey, CaseIterable { case username, email, password, displayName, inviteCode, groupInvitation }
         let username: String
         let email: String?
         let password: String
         let displayName: String?
         let inviteCode: String?
+        /// A group invitation code: the new account joins that group.
+        let groupInvitation: String?
 
         init(from decoder: any Decoder) throws {
             try Self.rejectUnknownKeys(in: decoder)
@@ -25,6 +28,7 @@ struct AuthController {
             password = try container.decode(String.self, forKey: .password)
             displayName = try container.decodeIfPresent(String.self, forKey: .displayName)
             inviteCode = try container.decodeIfPresent(String.self, forKey: .inviteCode)
+            groupInvitation = try container.decodeIfPresent(String.self, forKey: .groupInvitation)
         }
     }
 
@@ -66,9 +70,19 @@ struct AuthController {
 
     @Sendable func signUp(request: Request, context: NodeRequestContext) async throws -> JSONResponse<ProfileView> {
         let body = try await request.decodeJSON(SignUpBody.self, context: context)
+        var hasGroupInvitation = false
+        if let code = body.groupInvitation {
+            guard try await groups.isUsableInvitation(code: code) else {
+                throw ServiceError.invalid(field: "groupInvitation", "is unknown, used or expired")
+            }
+            hasGroupInvitation = true
+        }
         let account = try await accounts.signUp(.init(
             username: body.username, email: body.email, password: body.password,
-            displayName: body.displayName, inviteCode: body.inviteCode))
+            displayName: body.displayName, inviteCode: body.inviteCode), hasGroupInvitation: hasGroupInvitation)
+        if let code = body.groupInvitation {
+            _ = try await groups.acceptInvitationLink(code: code, by: account)
+        }
         context.logger.info("account created", metadata: ["account.username": "\(account.username)", "via": "signup"])
         let view = try await profiles.view(of: account, by: .account(account))
         return JSONResponse(view, status: .created, headers: [.location: "/api/v1/users/\(account.username)"])

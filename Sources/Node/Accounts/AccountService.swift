@@ -38,11 +38,14 @@ public struct AccountService: Sendable {
     }
 
     /// Creates an account as a visitor signing themselves up, honouring the
-    /// node's registration mode.
-    public func signUp(_ input: SignUp) async throws -> Account {
+    /// node's registration mode. On an invite-only node a usable invitation
+    /// into one of its groups (`hasGroupInvitation`) admits the visitor too.
+    public func signUp(_ input: SignUp, hasGroupInvitation: Bool = false) async throws -> Account {
         switch configuration.registrationMode {
         case .closed:
             throw ServiceError(.forbidden, "registration on this node is closed; ask an administrator for an account")
+        case .inviteOnly where hasGroupInvitation:
+            return try await create(input, role: .user, inviteCodeHash: nil)
         case .inviteOnly:
             guard let code = input.inviteCode, !code.isEmpty else {
                 throw ServiceError(.invalid, "registration on this node needs an invitation code",

@@ -52,12 +52,14 @@ public enum NodeApplication {
             .addRoutes(to: router)
 
         let api = router.group("api/v1")
-        AuthController(accounts: services.accounts, profiles: services.profiles, configuration: configuration).addRoutes(to: api)
+        AuthController(accounts: services.accounts, profiles: services.profiles, groups: services.groups, configuration: configuration)
+            .addRoutes(to: api)
         MeController(accounts: services.accounts, profiles: services.profiles, configuration: configuration).addRoutes(to: api)
         UsersController(accounts: services.accounts, profiles: services.profiles).addRoutes(to: api)
         AdminController(accounts: services.accounts, profiles: services.profiles, blobs: services.blobs, configuration: configuration)
             .addRoutes(to: api)
         FollowController(follows: services.follows).addRoutes(to: api)
+        GroupsController(groups: services.groups).addRoutes(to: api)
         return router
     }
 }

@@ -14,6 +14,7 @@ public struct NodeServices: Sendable {
     public let profiles: ProfileService
     public let federation: FederationRuntime
     public let follows: FollowService
+    public let groups: GroupService
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -30,6 +31,7 @@ public struct NodeServices: Sendable {
         self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning)
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
+        self.groups = GroupService(database: database, configuration: configuration)
         self.metrics = metrics
     }
 }

@@ -1,0 +1,394 @@
+import Foundation
+import Storage
+
+/// Groups on this node: creating and changing them, and every way in and
+/// out: joining, asking, invitations (to people on the node and by link),
+/// leaving, removal, blocking, roles and ownership.
+///
+/// Rules: node administrators and the group's owner and admins manage a
+/// group; only the owner (or a node administrator) changes who is admin,
+/// hands over ownership or deletes the group. The owner cannot leave or be
+/// removed before handing over ownership. Hidden groups do not exist for
+/// people who are neither members nor invited.
+public struct GroupService: Sendable {
+    let database: NodeDatabase
+    let configuration: NodeConfiguration
+
+    /// The settings of a group; `nil` keeps a value (on update) or takes the default (on create).
+    public struct Settings: Sendable {
+        public var slug: String?
+        public var name: String?
+        public var description: String?
+        public var tags: [String]?
+        public var membershipMode: Group.MembershipMode?
+        public var isHidden: Bool?
+        public var welcomeMessage: String?
+
+        public init(slug: String? = nil, name: String? = nil, description: String? = nil, tags: [String]? = nil,
+                    membershipMode: Group.MembershipMode? = nil, isHidden: Bool? = nil, welcomeMessage: String? = nil) {
+            self.slug = slug
+            self.name = name
+            self.description = description
+            self.tags = tags
+            self.membershipMode = membershipMode
+            self.isHidden = isHidden
+            self.welcomeMessage = welcomeMessage
+        }
+    }
+
+    // MARK: Finding and showing
+
+    /// The group and the viewer's membership. A hidden group is "not found"
+    /// for anyone who is neither a member, invited, nor a node administrator.
+    func find(_ slug: String, viewer: Account?) async throws -> (Group, Membership?) {
+        guard let group = try await database.group(slug: slug) else { throw Self.notFound(slug) }
+        let membership = try await membership(group, viewer)
+        if group.isHidden, viewer?.isAdmin != true, !(membership.map { $0.state == .member || $0.state == .invited } ?? false) {
+            throw Self.notFound(slug)
+        }
+        return (group, membership)
+    }
+
+    private func membership(_ group: Group, _ viewer: Account?) async throws -> Membership? {
+        guard let viewer else { return nil }
+        return try await database.membership(groupId: group.id!, accountId: viewer.id!)
+    }
+
+    static func notFound(_ slug: String) -> ServiceError { ServiceError(.notFound, "no group '\(slug)'") }
+
+    func view(_ group: Group, membership: Membership?) async throws -> GroupView {
+        let count = try await database.memberCount(groupId: group.id!)
+        return GroupView(
+            slug: group.slug, name: group.name, description: group.description, tags: group.tags,
+            membershipMode: group.membershipMode, isHidden: group.isHidden, memberCount: count,
+            url: "\(configuration.baseURL.absoluteString)/groups/\(group.slug)", createdAt: group.createdAt,
+            membership: membership.map { .init(role: $0.role, state: $0.state) },
+            welcomeMessage: membership?.isMember == true && !group.welcomeMessage.isEmpty ? group.welcomeMessage : nil)
+    }
+
+    public func show(_ slug: String, viewer: Account?) async throws -> GroupView {
+        let (group, membership) = try await find(slug, viewer: viewer)
+        return try await view(group, membership: membership)
+    }
+
+    /// Groups the viewer may see, optionally matching `search`.
+    public func list(viewer: Account?, search: String?, after: Int64, limit: Int) async throws -> (items: [GroupView], next: String?) {
+        let found = try await database.groups(visibleTo: viewer?.id, everything: viewer?.isAdmin == true, search: search,
+                                              after: after, limit: limit + 1)
+        var items: [GroupView] = []
+        for group in found.prefix(limit) {
+            let membership = try await membership(group, viewer)
+            items.append(try await view(group, membership: membership))
+        }
+        return (items, found.count > limit ? found[limit - 1].id.map(String.init) : nil)
+    }
+
+    /// The groups a person is in, and those they are invited to or asked to join.
+    public func groups(of account: Account) async throws -> [GroupView] {
+        var views: [GroupView] = []
+        for (group, membership) in try await database.groups(ofAccount: account.id!, states: [.member, .invited, .requested]) {
+            views.append(try await view(group, membership: membership))
+        }
+        return views
+    }
+
+    // MARK: Creating and changing
+
+    public func create(by account: Account, _ settings: Settings) async throws -> GroupView {
+        let name = (settings.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let slug = settings.slug ?? Self.slug(from: name)
+        var errors = FieldErrors()
+        errors.check("name", Validation.textProblem(name, max: 100, allowEmpty: false))
+        errors.check("slug", Self.slugProblem(slug))
+        validate(settings, into: &errors)
+        try errors.throwIfAny()
+        let group = Group(
+            slug: slug, name: name, description: settings.description ?? "", tags: Self.normalised(settings.tags ?? []),
+            membershipMode: settings.membershipMode ?? .open, isHidden: settings.isHidden ?? false,
+            welcomeMessage: settings.welcomeMessage ?? "")
+        let created = try await translatingStorageErrors { try await database.createGroup(group, ownerId: account.id!) }
+        return try await view(created, membership: try await database.membership(groupId: created.id!, accountId: account.id!))
+    }
+
+    public func update(_ slug: String, by account: Account, _ settings: Settings) async throws -> GroupView {
+        var (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        var errors = FieldErrors()
+        if let name = settings.name { errors.check("name", Validation.textProblem(name, max: 100, allowEmpty: false)) }
+        if let newSlug = settings.slug, newSlug != group.slug { errors.check("slug", "cannot be changed: links to the group would break") }
+        validate(settings, into: &errors)
+        try errors.throwIfAny()
+        if let value = settings.name { group.name = value.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let value = settings.description { group.description = value }
+        if let value = settings.tags { group.tags = Self.normalised(value) }
+        if let value = settings.membershipMode { group.membershipMode = value }
+        if let value = settings.isHidden { group.isHidden = value }
+        if let value = settings.welcomeMessage { group.welcomeMessage = value }
+        group.updatedAt = Date()
+        try await translatingStorageErrors { try await database.updateGroup(group) }
+        return try await view(group, membership: membership)
+    }
+
+    public func delete(_ slug: String, by account: Account) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        guard account.isAdmin || membership?.role == .owner && membership?.isMember == true else {
+            throw ServiceError(.forbidden, "only the group's owner or a node administrator may delete it")
+        }
+        try await translatingStorageErrors { try await database.deleteGroup(id: group.id!) }
+    }
+
+    private func validate(_ settings: Settings, into errors: inout FieldErrors) {
+        if let value = settings.description { errors.check("description", Validation.textProblem(value, max: 5000)) }
+        if let value = settings.welcomeMessage { errors.check("welcomeMessage", Validation.textProblem(value, max: 5000)) }
+        if let tags = settings.tags {
+            if tags.count > 20 { errors.check("tags", "may list at most 20 tags") }
+            if tags.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.count > 40 }) { errors.check("tags", "must each be 1 to 40 characters") }
+        }
+    }
+
+    static func normalised(_ tags: [String]) -> [String] {
+        var seen = Set<String>()
+        return tags.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { seen.insert($0).inserted }
+    }
+
+    /// A URL-safe name made from the group's name: `Water & Bodem 2026` → `water-bodem-2026`.
+    static func slug(from name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en")).lowercased()
+        var slug = ""
+        for scalar in folded.unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty, slug.last != "-" {
+                slug.append("-")
+            }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return String(slug.prefix(60))
+    }
+
+    static func slugProblem(_ slug: String) -> String? {
+        let bytes = Array(slug.utf8)
+        let ok = (2...60).contains(bytes.count) && bytes.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }
+            && bytes.first != 45 && bytes.last != 45
+        return ok ? nil : "must be 2 to 60 characters: lowercase letters, digits and '-', not starting or ending with '-'"
+    }
+
+    // MARK: Permissions
+
+    private func requireManager(_ membership: Membership?, _ account: Account) throws {
+        guard account.isAdmin || membership?.isManager == true else {
+            throw ServiceError(.forbidden, "only the group's owner and admins may do this")
+        }
+    }
+
+    private func requireOwner(_ membership: Membership?, _ account: Account) throws {
+        guard account.isAdmin || (membership?.isMember == true && membership?.role == .owner) else {
+            throw ServiceError(.forbidden, "only the group's owner may do this")
+        }
+    }
+
+    // MARK: Joining and leaving
+
+    /// Joins an open group, asks to join a group on request, or accepts an
+    /// invitation. A closed group cannot be joined without an invitation.
+    public func join(_ slug: String, by account: Account) async throws -> JoinResult {
+        let (group, existing) = try await find(slug, viewer: account)
+        let now = Date()
+        var membership = existing ?? Membership(groupId: group.id!, accountId: account.id!, state: .requested, createdAt: now, updatedAt: now)
+        switch existing?.state {
+        case .member?:
+            return JoinResult(state: .member, role: membership.role, welcomeMessage: nil)
+        case .blocked?:
+            throw ServiceError(.forbidden, "you cannot join this group")
+        case .requested?:
+            return JoinResult(state: .requested, role: .member, welcomeMessage: nil)
+        case .invited?:
+            membership.state = .member
+        case nil:
+            switch group.membershipMode {
+            case .open: membership.state = .member
+            case .request: membership.state = .requested
+            case .closed: throw ServiceError(.forbidden, "this group is by invitation only")
+            }
+        }
+        membership.updatedAt = now
+        try await translatingStorageErrors { try await database.saveMembership(membership) }
+        let welcome = membership.state == .member && !group.welcomeMessage.isEmpty ? group.welcomeMessage : nil
+        return JoinResult(state: membership.state, role: membership.role, welcomeMessage: welcome)
+    }
+
+    /// Leaves a group, withdraws a request or declines an invitation.
+    public func leave(_ slug: String, by account: Account) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        guard let membership, membership.state != .blocked else { throw ServiceError(.notFound, "you are not in this group") }
+        if membership.role == .owner {
+            throw ServiceError(.conflict, "the owner cannot leave; hand over ownership first")
+        }
+        try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: account.id!) }
+    }
+
+    // MARK: Managing members
+
+    /// Members (and, for managers, requests, invitations and blocks) of a group.
+    /// The member list of a closed or hidden group is for its members.
+    public func members(_ slug: String, viewer: Account, states: [Membership.State]) async throws -> [MemberView] {
+        let (group, membership) = try await find(slug, viewer: viewer)
+        let isManager = viewer.isAdmin || membership?.isManager == true
+        if (group.membershipMode == .closed || group.isHidden) && !(membership?.isMember == true || viewer.isAdmin) {
+            throw ServiceError(.forbidden, "the member list of this group is for its members")
+        }
+        if states.contains(where: { $0 != .member }) && !isManager {
+            throw ServiceError(.forbidden, "only the group's owner and admins see requests, invitations and blocks")
+        }
+        return try await database.members(groupId: group.id!, states: states).map { membership, account, profile in
+            MemberView(username: account.username, displayName: profile.displayName, role: membership.role, state: membership.state, since: membership.createdAt)
+        }
+    }
+
+    /// Invites a person of this node; they become a member when they accept (join).
+    public func invite(_ slug: String, by account: Account, username: String) async throws -> MemberView {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        guard let invitee = try await database.account(username: username), !invitee.isDisabled else {
+            throw ServiceError.invalid(field: "username", "is not a person on this node")
+        }
+        let now = Date()
+        var target = try await database.membership(groupId: group.id!, accountId: invitee.id!)
+            ?? Membership(groupId: group.id!, accountId: invitee.id!, state: .invited, invitedBy: account.id, createdAt: now, updatedAt: now)
+        switch target.state {
+        case .member: throw ServiceError(.conflict, "\(username) is already a member")
+        case .blocked: throw ServiceError(.conflict, "\(username) is blocked from this group; unblock them first")
+        case .requested: target.state = .member  // they asked; the invitation answers
+        case .invited: break
+        }
+        target.updatedAt = now
+        try await translatingStorageErrors { try await database.saveMembership(target) }
+        return try await memberView(group: group, accountId: invitee.id!)
+    }
+
+    /// What a manager can change about a member: approve a request (`state: member`) or set a role.
+    public func change(_ slug: String, by account: Account, username: String, role: Membership.Role?, approve: Bool) async throws -> MemberView {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        let (targetAccount, target) = try await target(group, username)
+        var changed = target
+        if approve {
+            guard target.state == .requested else { throw ServiceError(.conflict, "\(username) has not asked to join") }
+            changed.state = .member
+        }
+        if let role {
+            guard changed.state == .member else { throw ServiceError(.conflict, "\(username) is not a member") }
+            guard role != .owner else { throw ServiceError.invalid(field: "role", "owner is handed over with the transfer action") }
+            guard target.role != .owner else { throw ServiceError(.conflict, "the owner's role changes only by handing over ownership") }
+            try requireOwner(membership, account)
+            changed.role = role
+        }
+        changed.updatedAt = Date()
+        try await translatingStorageErrors { try await database.saveMembership(changed) }
+        return try await memberView(group: group, accountId: targetAccount.id!)
+    }
+
+    /// Removes a member, refuses a request or withdraws an invitation. Takes
+    /// effect at once: the person's next request is that of a non-member.
+    public func remove(_ slug: String, by account: Account, username: String) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        let (targetAccount, target) = try await target(group, username)
+        try checkCanActOn(target, membership: membership, account: account)
+        try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: targetAccount.id!) }
+    }
+
+    /// Removes a person and keeps them out until unblocked.
+    public func block(_ slug: String, by account: Account, username: String) async throws -> MemberView {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        guard let targetAccount = try await database.account(username: username) else { throw ServiceError(.notFound, "no user named '\(username)'") }
+        let now = Date()
+        var target = try await database.membership(groupId: group.id!, accountId: targetAccount.id!)
+            ?? Membership(groupId: group.id!, accountId: targetAccount.id!, state: .blocked, createdAt: now, updatedAt: now)
+        try checkCanActOn(target, membership: membership, account: account)
+        target.state = .blocked
+        target.role = .member
+        target.updatedAt = now
+        try await translatingStorageErrors { try await database.saveMembership(target) }
+        return try await memberView(group: group, accountId: targetAccount.id!)
+    }
+
+    public func unblock(_ slug: String, by account: Account, username: String) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        let (targetAccount, target) = try await target(group, username)
+        guard target.state == .blocked else { throw ServiceError(.conflict, "\(username) is not blocked") }
+        try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: targetAccount.id!) }
+    }
+
+    /// Hands ownership to a member; the previous owner becomes an admin.
+    public func transferOwnership(_ slug: String, by account: Account, to username: String) async throws -> GroupView {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireOwner(membership, account)
+        let (targetAccount, target) = try await target(group, username)
+        guard target.state == .member else { throw ServiceError(.conflict, "\(username) is not a member") }
+        try await translatingStorageErrors { try await database.transferOwnership(groupId: group.id!, to: targetAccount.id!) }
+        return try await view(group, membership: try await database.membership(groupId: group.id!, accountId: account.id!))
+    }
+
+    private func target(_ group: Group, _ username: String) async throws -> (Account, Membership) {
+        guard let account = try await database.account(username: username),
+              let membership = try await database.membership(groupId: group.id!, accountId: account.id!)
+        else { throw ServiceError(.notFound, "\(username) is not in this group") }
+        return (account, membership)
+    }
+
+    /// Admins act on members; only the owner (or a node administrator) acts
+    /// on admins; nobody removes or blocks the owner.
+    private func checkCanActOn(_ target: Membership, membership: Membership?, account: Account) throws {
+        if target.role == .owner && target.state == .member {
+            throw ServiceError(.conflict, "the owner cannot be removed or blocked; hand over ownership first")
+        }
+        if target.role == .admin && target.state == .member { try requireOwner(membership, account) }
+    }
+
+    private func memberView(group: Group, accountId: Int64) async throws -> MemberView {
+        guard let row = try await database.members(groupId: group.id!, states: Membership.State.allCases).first(where: { $0.1.id == accountId }) else {
+            throw ServiceError(.notFound, "membership not found")
+        }
+        return MemberView(username: row.1.username, displayName: row.2.displayName, role: row.0.role, state: row.0.state, since: row.0.createdAt)
+    }
+
+    // MARK: Invitation links
+
+    /// Makes an invitation link for someone with or without an account on the
+    /// node; the code is returned only here. It works once and expires.
+    public func createInvitationLink(_ slug: String, by account: Account, email: String?, validDays: Int) async throws -> (code: String, url: String, invitation: GroupInvitation) {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account)
+        var errors = FieldErrors()
+        errors.check("email", email.flatMap(Validation.emailProblem))
+        errors.check("validDays", (1...90).contains(validDays) ? nil : "must be from 1 to 90")
+        try errors.throwIfAny()
+        let code = SecretToken.make(byteCount: 18)
+        let invitation = try await database.createGroupInvitation(GroupInvitation(
+            groupId: group.id!, codeHash: SecretToken.hash(code), email: email, createdBy: account.id,
+            expiresAt: Date().addingTimeInterval(Double(validDays) * 86_400)))
+        return (code, "\(configuration.baseURL.absoluteString)/groups/invitation/\(code)", invitation)
+    }
+
+    /// Uses an invitation link: the person becomes a member.
+    public func acceptInvitationLink(code: String, by account: Account) async throws -> GroupView {
+        let group: Group
+        do {
+            group = try await database.acceptGroupInvitation(codeHash: SecretToken.hash(code), accountId: account.id!)
+        } catch let error as StorageError where error.isInviteUnusable {
+            throw ServiceError(.invalid, "the invitation link is unknown, used or expired", fieldErrors: [.init(pointer: "/code", detail: "is unknown, used or expired")])
+        } catch let error as StorageError where error.isNotFound {
+            throw ServiceError(.forbidden, "you cannot join this group")
+        }
+        return try await view(group, membership: try await database.membership(groupId: group.id!, accountId: account.id!))
+    }
+
+    /// Whether a group invitation code is still usable: lets a visitor without
+    /// an account sign up through the link on an invite-only node.
+    public func isUsableInvitation(code: String) async throws -> Bool {
+        try await database.groupInvitation(codeHash: SecretToken.hash(code))?.isUsable(at: Date()) ?? false
+    }
+}

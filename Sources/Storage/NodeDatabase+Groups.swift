@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+
+extension NodeDatabase {
+    /// Creates a group with `ownerId` as its owner, in one transaction.
+    public func createGroup(_ group: Group, ownerId: Int64) async throws -> Group {
+        try await pool.write { db in
+            try mappingConstraintErrors {
+                var group = group
+                try group.insert(db)
+                try Membership(groupId: group.id!, accountId: ownerId, role: .owner, state: .member,
+                               createdAt: group.createdAt, updatedAt: group.createdAt).insert(db)
+                return group
+            }
+        }
+    }
+
+    public func group(slug: String) async throws -> Group? {
+        try await pool.read { db in try Group.filter(Group.Columns.slug == slug).fetchOne(db) }
+    }
+
+    public func group(id: Int64) async throws -> Group? {
+        try await pool.read { db in try Group.fetchOne(db, key: id) }
+    }
+
+    /// Groups `accountId` may see listed (not hidden, or hidden with the
+    /// account as member), ordered by id after `afterId`; `everything` lists
+    /// hidden groups too (node administrators). `search` matches name,
+    /// description and tags.
+    public func groups(visibleTo accountId: Int64?, everything: Bool = false, search: String? = nil,
+                       after afterId: Int64 = 0, limit: Int = 50) async throws -> [Group] {
+        try await pool.read { db in
+            var conditions = ["groups.id > ?"]
+            var arguments: StatementArguments = [afterId]
+            if !everything {
+                conditions.append("(groups.isHidden = 0 OR EXISTS (SELECT 1 FROM membership m WHERE m.groupId = groups.id AND m.accountId = ? AND m.state IN ('member', 'invited')))")
+                arguments += [accountId ?? -1]
+            }
+            if let search, !search.isEmpty {
+                conditions.append("(groups.name LIKE ? ESCAPE '\\' OR groups.description LIKE ? ESCAPE '\\' OR groups.tags LIKE ? ESCAPE '\\')")
+                let escaped = search.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                let pattern = "%\(escaped)%"
+                arguments += [pattern, pattern, pattern]
+            }
+            arguments += [limit]
+            let sql = "SELECT * FROM groups WHERE \(conditions.joined(separator: " AND ")) ORDER BY groups.id LIMIT ?"
+            return try Group.fetchAll(db, sql: sql, arguments: arguments)
+        }
+    }
+
+    public func updateGroup(_ group: Group) async throws {
+        try await pool.write { db in
+            try mappingConstraintErrors {
+                guard try Group.exists(db, key: group.id) else { throw StorageError.notFound("group") }
+                try group.update(db)
+            }
+        }
+    }
+
+    /// Deletes a group with its memberships and invitations.
+    public func deleteGroup(id: Int64) async throws {
+        try await pool.write { db in
+            guard try Group.deleteOne(db, key: id) else { throw StorageError.notFound("group") }
+        }
+    }
+
+    // MARK: Memberships
+
+    public func membership(groupId: Int64, accountId: Int64) async throws -> Membership? {
+        try await pool.read { db in try Membership.fetchOne(db, key: ["groupId": groupId, "accountId": accountId]) }
+    }
+
+    /// Memberships of a group in the given states, with the accounts and
+    /// profiles they belong to, owners first, then by name.
+    public func members(groupId: Int64, states: [Membership.State] = [.member]) async throws -> [(Membership, Account, Profile)] {
+        try await pool.read { db in
+            let memberships = try Membership.filter(Membership.Columns.groupId == groupId)
+                .filter(states.contains(Membership.Columns.state)).fetchAll(db)
+            let accounts = Dictionary(uniqueKeysWithValues: try Account.fetchAll(db, keys: memberships.map(\.accountId)).map { ($0.id!, $0) })
+            let profiles = Dictionary(uniqueKeysWithValues: try Profile.fetchAll(db, keys: memberships.map(\.accountId)).map { ($0.accountId, $0) })
+            return memberships.compactMap { membership in
+                guard let account = accounts[membership.accountId], let profile = profiles[membership.accountId] else { return nil }
+                return (membership, account, profile)
+            }.sorted { lhs, rhs in
+                lhs.0.role != rhs.0.role ? lhs.0.role > rhs.0.role : lhs.2.displayName.localizedCaseInsensitiveCompare(rhs.2.displayName) == .orderedAscending
+            }
+        }
+    }
+
+    public func memberCount(groupId: Int64) async throws -> Int {
+        try await pool.read { db in
+            try Membership.filter(Membership.Columns.groupId == groupId && Membership.Columns.state == Membership.State.member).fetchCount(db)
+        }
+    }
+
+    /// The groups an account is a member of, or is invited to, with the membership.
+    public func groups(ofAccount accountId: Int64, states: [Membership.State] = [.member]) async throws -> [(Group, Membership)] {
+        try await pool.read { db in
+            let memberships = try Membership.filter(Membership.Columns.accountId == accountId)
+                .filter(states.contains(Membership.Columns.state)).fetchAll(db)
+            let groups = Dictionary(uniqueKeysWithValues: try Group.fetchAll(db, keys: memberships.map(\.groupId)).map { ($0.id!, $0) })
+            return memberships.compactMap { membership in groups[membership.groupId].map { ($0, membership) } }
+                .sorted { $0.0.name.localizedCaseInsensitiveCompare($1.0.name) == .orderedAscending }
+        }
+    }
+
+    /// Saves a membership (insert or update).
+    public func saveMembership(_ membership: Membership) async throws {
+        try await pool.write { db in try mappingConstraintErrors { try membership.save(db) } }
+    }
+
+    public func deleteMembership(groupId: Int64, accountId: Int64) async throws {
+        try await pool.write { db in
+            guard try Membership.deleteOne(db, key: ["groupId": groupId, "accountId": accountId]) else {
+                throw StorageError.notFound("membership")
+            }
+        }
+    }
+
+    /// Makes `newOwnerId` (a member) the owner and the current owner an admin, in one transaction.
+    public func transferOwnership(groupId: Int64, to newOwnerId: Int64, now: Date = Date()) async throws {
+        try await pool.write { db in
+            guard var next = try Membership.fetchOne(db, key: ["groupId": groupId, "accountId": newOwnerId]), next.state == .member else {
+                throw StorageError.notFound("member")
+            }
+            try db.execute(sql: "UPDATE membership SET role = 'admin', updatedAt = ? WHERE groupId = ? AND role = 'owner'", arguments: [now, groupId])
+            next.role = .owner
+            next.updatedAt = now
+            try next.update(db)
+        }
+    }
+
+    // MARK: Invitation links
+
+    public func createGroupInvitation(_ invitation: GroupInvitation) async throws -> GroupInvitation {
+        try await pool.write { db in
+            var invitation = invitation
+            try invitation.insert(db)
+            return invitation
+        }
+    }
+
+    public func groupInvitation(codeHash: String) async throws -> GroupInvitation? {
+        try await pool.read { db in try GroupInvitation.filter(Column("codeHash") == codeHash).fetchOne(db) }
+    }
+
+    public func groupInvitations(groupId: Int64) async throws -> [GroupInvitation] {
+        try await pool.read { db in try GroupInvitation.filter(Column("groupId") == groupId).order(Column("id").desc).fetchAll(db) }
+    }
+
+    /// Uses an invitation link: marks it used and makes `accountId` a member,
+    /// in one transaction. Refused when the link is unknown, used or expired,
+    /// or when the account is blocked from the group.
+    public func acceptGroupInvitation(codeHash: String, accountId: Int64, now: Date = Date()) async throws -> Group {
+        try await pool.write { db in
+            guard var invitation = try GroupInvitation.filter(Column("codeHash") == codeHash).fetchOne(db), invitation.isUsable(at: now),
+                  let group = try Group.fetchOne(db, key: invitation.groupId)
+            else { throw StorageError.inviteUnusable }
+            var membership = try Membership.fetchOne(db, key: ["groupId": group.id!, "accountId": accountId])
+                ?? Membership(groupId: group.id!, accountId: accountId, state: .invited, invitedBy: invitation.createdBy, createdAt: now)
+            if membership.state == .blocked { throw StorageError.notFound("group") }
+            if membership.state != .member {
+                membership.state = .member
+                membership.updatedAt = now
+                try membership.save(db)
+            }
+            invitation.usedAt = now
+            invitation.usedBy = accountId
+            try invitation.update(db)
+            return group
+        }
+    }
+}
