@@ -220,6 +220,35 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-content") { db in
+            try db.execute(sql: """
+                CREATE TABLE contentItem (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL CHECK (type IN ('status', 'blog', 'discussion', 'comment')),
+                    groupId INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    parentId INTEGER REFERENCES contentItem(id) ON DELETE CASCADE,
+                    rootId INTEGER REFERENCES contentItem(id) ON DELETE CASCADE,
+                    title TEXT NOT NULL DEFAULT '',
+                    body TEXT NOT NULL,
+                    access TEXT NOT NULL CHECK (access IN ('public', 'users', 'members', 'private')),
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    CHECK ((type = 'comment') = (parentId IS NOT NULL)),
+                    CHECK (access != 'members' OR groupId IS NOT NULL)
+                );
+                CREATE INDEX contentItem_group ON contentItem(groupId, id);
+                CREATE INDEX contentItem_author ON contentItem(authorId, id);
+                CREATE INDEX contentItem_root ON contentItem(rootId, id);
+                CREATE TABLE contentLike (
+                    itemId INTEGER NOT NULL REFERENCES contentItem(id) ON DELETE CASCADE,
+                    accountId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (itemId, accountId)
+                );
+                """)
+        }
+
         return migrator
     }
 }

@@ -15,6 +15,7 @@ public struct NodeServices: Sendable {
     public let federation: FederationRuntime
     public let follows: FollowService
     public let groups: GroupService
+    public let content: ContentService
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -32,6 +33,7 @@ public struct NodeServices: Sendable {
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.groups = GroupService(database: database, configuration: configuration)
+        self.content = ContentService(database: database, configuration: configuration)
         self.metrics = metrics
     }
 }

@@ -1,0 +1,197 @@
+import Foundation
+import Storage
+
+/// A content item as one reader sees it.
+public struct ContentView: Codable, Sendable, Equatable {
+    public struct Author: Codable, Sendable, Equatable {
+        public let username: String
+        public let displayName: String
+    }
+
+    public let id: Int64
+    public let url: String
+    public let type: ContentItem.Kind
+    public let title: String
+    /// Markdown.
+    public let body: String
+    public let access: ContentItem.Access
+    /// The slug of the group the item belongs to.
+    public let group: String?
+    public let author: Author
+    public let parentId: Int64?
+    public let createdAt: Date
+    public let updatedAt: Date
+    public let likeCount: Int
+    public let likedByMe: Bool
+    public let commentCount: Int
+}
+
+/// An item with its comments, in thread order.
+public struct ContentThread: Codable, Sendable, Equatable {
+    public let item: ContentView
+    public let comments: [ContentView]
+}
+
+/// Status updates, blog posts, discussions and comments, with likes. Who may
+/// read an item is decided in one place (`NodeDatabase.visibility`); this
+/// service decides who may write.
+public struct ContentService: Sendable {
+    let database: NodeDatabase
+    let configuration: NodeConfiguration
+
+    public struct Draft: Sendable {
+        public var type: ContentItem.Kind?
+        public var title: String?
+        public var body: String?
+        public var access: ContentItem.Access?
+        public var group: String?
+        public var parentId: Int64?
+
+        public init(type: ContentItem.Kind? = nil, title: String? = nil, body: String? = nil, access: ContentItem.Access? = nil,
+                    group: String? = nil, parentId: Int64? = nil) {
+            self.type = type
+            self.title = title
+            self.body = body
+            self.access = access
+            self.group = group
+            self.parentId = parentId
+        }
+    }
+
+    /// Writes a new item (or a comment, when `parentId` is given).
+    public func create(by account: Account, _ draft: Draft) async throws -> ContentView {
+        var errors = FieldErrors()
+        let body = draft.body ?? ""
+        let title = (draft.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        errors.check("body", Validation.textProblem(body, max: 100_000, allowEmpty: false))
+        errors.check("title", Validation.textProblem(title, max: 200))
+        if let parentId = draft.parentId {
+            try errors.throwIfAny()
+            return try await comment(by: account, on: parentId, body: body)
+        }
+        guard let type = draft.type else {
+            errors.check("type", "is required: status, blog or discussion")
+            try errors.throwIfAny()
+            throw ServiceError(.invalid, "type is required")
+        }
+        if type == .comment { errors.check("type", "comment needs parentId") }
+        if (type == .blog || type == .discussion) && title.isEmpty { errors.check("title", "is required for a \(type.rawValue)") }
+        if type == .status && !title.isEmpty { errors.check("title", "is not used by status updates") }
+        var groupId: Int64?
+        var access = draft.access ?? (draft.group == nil ? .users : .members)
+        if let slug = draft.group {
+            guard let group = try await database.group(slug: slug),
+                  let membership = try await database.membership(groupId: group.id!, accountId: account.id!), membership.isMember
+            else { throw ServiceError(.forbidden, "only members of the group may write in it") }
+            groupId = group.id
+            // Content in a closed or hidden group is for its members: nothing wider.
+            if (group.membershipMode == .closed || group.isHidden), access == .public || access == .users { access = .members }
+        } else if access == .members {
+            errors.check("access", "members needs a group")
+        }
+        try errors.throwIfAny()
+        let item = try await database.createContent(ContentItem(
+            type: type, groupId: groupId, authorId: account.id!, title: title, body: body, access: access))
+        return try await view(id: item.id!, viewer: account)
+    }
+
+    private func comment(by account: Account, on parentId: Int64, body: String) async throws -> ContentView {
+        guard let parent = try await database.content(id: parentId, viewerId: account.id)?.item else {
+            throw ServiceError(.notFound, "no item \(parentId)")
+        }
+        if let groupId = parent.groupId {
+            guard try await database.membership(groupId: groupId, accountId: account.id!)?.isMember == true else {
+                throw ServiceError(.forbidden, "only members of the group may comment")
+            }
+        }
+        let rootId = parent.rootId ?? parent.id!
+        let item = try await database.createContent(ContentItem(
+            type: .comment, groupId: parent.groupId, authorId: account.id!, parentId: parent.id, rootId: rootId,
+            title: "", body: body, access: parent.access))
+        return try await view(id: item.id!, viewer: account)
+    }
+
+    /// An item and its comments, if the viewer may read it.
+    public func thread(_ id: Int64, viewer: Account?) async throws -> ContentThread {
+        guard let row = try await database.content(id: id, viewerId: viewer?.id) else { throw ServiceError(.notFound, "no item \(id)") }
+        let comments = row.item.parentId == nil ? try await database.comments(rootId: id, viewerId: viewer?.id) : []
+        let views = try await views([row] + comments)
+        return ContentThread(item: views[0], comments: Array(views.dropFirst()))
+    }
+
+    public func list(_ query: ContentQuery, viewer: Account?) async throws -> [ContentView] {
+        try await views(try await database.content(query, viewerId: viewer?.id))
+    }
+
+    /// The author changes their item.
+    public func update(_ id: Int64, by account: Account, title: String?, body: String?, access: ContentItem.Access?) async throws -> ContentView {
+        guard var item = try await database.content(id: id, viewerId: account.id)?.item else { throw ServiceError(.notFound, "no item \(id)") }
+        guard item.authorId == account.id else { throw ServiceError(.forbidden, "only the author may change an item") }
+        var errors = FieldErrors()
+        if let body { errors.check("body", Validation.textProblem(body, max: 100_000, allowEmpty: false)) }
+        if let title { errors.check("title", Validation.textProblem(title, max: 200, allowEmpty: item.type == .status || item.type == .comment)) }
+        if let access {
+            if item.parentId != nil { errors.check("access", "comments follow their thread") }
+            if access == .members && item.groupId == nil { errors.check("access", "members needs a group") }
+            if let groupId = item.groupId, access == .public || access == .users,
+               let group = try await database.group(id: groupId), group.membershipMode == .closed || group.isHidden {
+                errors.check("access", "content of a closed or hidden group is for its members")
+            }
+        }
+        try errors.throwIfAny()
+        if let title { item.title = title.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let body { item.body = body }
+        if let access { item.access = access }
+        item.updatedAt = Date()
+        try await translatingStorageErrors { try await database.updateContent(item) }
+        return try await view(id: id, viewer: account)
+    }
+
+    /// Deletes an item: its author, the group's owner and admins, or a node administrator.
+    public func delete(_ id: Int64, by account: Account) async throws {
+        guard let item = try await database.contentItem(id: id) else { throw ServiceError(.notFound, "no item \(id)") }
+        let canSee = try await database.content(id: id, viewerId: account.id) != nil
+        var allowed = item.authorId == account.id && canSee || account.isAdmin
+        if !allowed, let groupId = item.groupId {
+            allowed = try await database.membership(groupId: groupId, accountId: account.id!)?.isManager == true
+        }
+        guard allowed else {
+            throw canSee ? ServiceError(.forbidden, "only the author or the group's admins may delete this") : ServiceError(.notFound, "no item \(id)")
+        }
+        try await translatingStorageErrors { try await database.deleteContent(id: id) }
+    }
+
+    public func like(_ id: Int64, by account: Account, _ liked: Bool) async throws -> ContentView {
+        guard try await database.content(id: id, viewerId: account.id) != nil else { throw ServiceError(.notFound, "no item \(id)") }
+        try await database.setLike(itemId: id, accountId: account.id!, liked)
+        return try await view(id: id, viewer: account)
+    }
+
+    private func view(id: Int64, viewer: Account?) async throws -> ContentView {
+        guard let row = try await database.content(id: id, viewerId: viewer?.id) else { throw ServiceError(.notFound, "no item \(id)") }
+        return try await views([row])[0]
+    }
+
+    private func views(_ rows: [ContentRow]) async throws -> [ContentView] {
+        let authorIds = Array(Set(rows.map(\.item.authorId)))
+        var authors: [Int64: ContentView.Author] = [:]
+        let profiles = try await database.profiles(accountIds: authorIds)
+        for id in authorIds {
+            guard let account = try await database.account(id: id) else { continue }
+            authors[id] = .init(username: account.username, displayName: profiles[id]?.displayName ?? account.username)
+        }
+        var slugs: [Int64: String] = [:]
+        for groupId in Set(rows.compactMap(\.item.groupId)) {
+            slugs[groupId] = try await database.group(id: groupId)?.slug
+        }
+        let base = configuration.baseURL.absoluteString
+        return rows.map { row in
+            let item = row.item
+            return ContentView(
+                id: item.id!, url: "\(base)/content/\(item.id!)", type: item.type, title: item.title, body: item.body, access: item.access,
+                group: item.groupId.flatMap { slugs[$0] }, author: authors[item.authorId] ?? .init(username: "?", displayName: "?"),
+                parentId: item.parentId, createdAt: item.createdAt, updatedAt: item.updatedAt,
+                likeCount: row.likeCount, likedByMe: row.likedByViewer, commentCount: row.commentCount)
+        }
+    }
+}

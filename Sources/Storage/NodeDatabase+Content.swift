@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+/// What a listing of content asks for.
+public struct ContentQuery: Sendable {
+    public var groupId: Int64?
+    public var authorId: Int64?
+    /// Only top-level items of these kinds (never comments).
+    public var types: [ContentItem.Kind]
+    public var before: Int64?
+    public var limit: Int
+
+    public init(groupId: Int64? = nil, authorId: Int64? = nil, types: [ContentItem.Kind] = [.status, .blog, .discussion],
+                before: Int64? = nil, limit: Int = 50) {
+        self.groupId = groupId
+        self.authorId = authorId
+        self.types = types
+        self.before = before
+        self.limit = limit
+    }
+}
+
+/// An item with the counts a listing shows.
+public struct ContentRow: Sendable, Equatable {
+    public let item: ContentItem
+    public let likeCount: Int
+    public let commentCount: Int
+    public let likedByViewer: Bool
+}
+
+extension NodeDatabase {
+    /// The one rule of who may read an item, as SQL over `c` (the item) and
+    /// `g` (its group), for the viewer bound as the first argument (-1 when
+    /// nobody is signed in). Items in a closed or hidden group are for its
+    /// members only, whatever their access level; `private` items are for
+    /// their author (and, in a group, only while a member); nobody else,
+    /// node administrators included, reads them.
+    static let visibility = """
+        ((c.groupId IS NULL AND (c.access = 'public' OR (c.access = 'users' AND :viewer > 0) OR (c.access = 'private' AND c.authorId = :viewer)))
+         OR (c.groupId IS NOT NULL AND (
+              (EXISTS (SELECT 1 FROM membership m WHERE m.groupId = c.groupId AND m.accountId = :viewer AND m.state = 'member')
+               AND (c.access != 'private' OR c.authorId = :viewer))
+              OR (g.membershipMode != 'closed' AND g.isHidden = 0 AND (c.access = 'public' OR (c.access = 'users' AND :viewer > 0))))))
+        """
+
+    static let rowSelect = """
+        SELECT c.*,
+          (SELECT COUNT(*) FROM contentLike l WHERE l.itemId = c.id) AS likeCount,
+          (SELECT COUNT(*) FROM contentItem r WHERE r.rootId = c.id) AS commentCount,
+          EXISTS (SELECT 1 FROM contentLike l WHERE l.itemId = c.id AND l.accountId = :viewer) AS likedByViewer
+        FROM contentItem c LEFT JOIN groups g ON g.id = c.groupId
+        """
+
+    static func row(_ row: Row) throws -> ContentRow {
+        ContentRow(item: try ContentItem(row: row), likeCount: row["likeCount"], commentCount: row["commentCount"], likedByViewer: row["likedByViewer"])
+    }
+
+    public func createContent(_ item: ContentItem) async throws -> ContentItem {
+        try await pool.write { db in
+            try mappingConstraintErrors {
+                var item = item
+                try item.insert(db)
+                return item
+            }
+        }
+    }
+
+    /// The item if `viewerId` may read it; `nil` when it does not exist or is not theirs to see.
+    public func content(id: Int64, viewerId: Int64?) async throws -> ContentRow? {
+        try await pool.read { db in
+            let sql = "\(Self.rowSelect) WHERE c.id = :id AND \(Self.visibility)"
+            return try Row.fetchOne(db, sql: sql, arguments: ["id": id, "viewer": viewerId ?? -1]).map(Self.row)
+        }
+    }
+
+    /// The item regardless of who asks (for permission checks on changes).
+    public func contentItem(id: Int64) async throws -> ContentItem? {
+        try await pool.read { db in try ContentItem.fetchOne(db, key: id) }
+    }
+
+    /// Top-level items matching `query` that `viewerId` may read, newest first.
+    public func content(_ query: ContentQuery, viewerId: Int64?) async throws -> [ContentRow] {
+        try await pool.read { db in
+            var conditions = ["c.parentId IS NULL", Self.visibility]
+            var arguments: [String: (any DatabaseValueConvertible)?] = ["viewer": viewerId ?? -1, "limit": query.limit]
+            if let groupId = query.groupId { conditions.append("c.groupId = :group"); arguments["group"] = groupId }
+            if let authorId = query.authorId { conditions.append("c.authorId = :author"); arguments["author"] = authorId }
+            if let before = query.before { conditions.append("c.id < :before"); arguments["before"] = before }
+            let types = query.types.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            conditions.append("c.type IN (\(types))")
+            let sql = "\(Self.rowSelect) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id DESC LIMIT :limit"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.row)
+        }
+    }
+
+    /// The comments of a thread, oldest first (the caller checked the top item is visible).
+    public func comments(rootId: Int64, viewerId: Int64?) async throws -> [ContentRow] {
+        try await pool.read { db in
+            let sql = "\(Self.rowSelect) WHERE c.rootId = :root ORDER BY c.id"
+            return try Row.fetchAll(db, sql: sql, arguments: ["root": rootId, "viewer": viewerId ?? -1]).map(Self.row)
+        }
+    }
+
+    /// Changes an item; a top item's new access and group carry over to its comments.
+    public func updateContent(_ item: ContentItem) async throws {
+        try await pool.write { db in
+            guard try ContentItem.exists(db, key: item.id) else { throw StorageError.notFound("content") }
+            try item.update(db)
+            if item.parentId == nil {
+                try db.execute(sql: "UPDATE contentItem SET access = ? WHERE rootId = ?", arguments: [item.access, item.id])
+            }
+        }
+    }
+
+    /// Deletes an item with its comments and likes.
+    public func deleteContent(id: Int64) async throws {
+        try await pool.write { db in
+            guard try ContentItem.deleteOne(db, key: id) else { throw StorageError.notFound("content") }
+        }
+    }
+
+    public func setLike(itemId: Int64, accountId: Int64, _ liked: Bool) async throws {
+        try await pool.write { db in
+            if liked {
+                try ContentLike(itemId: itemId, accountId: accountId).insert(db, onConflict: .ignore)
+            } else {
+                _ = try ContentLike.deleteOne(db, key: ["itemId": itemId, "accountId": accountId])
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+/// Something a person wrote: a status update, a blog post, a discussion, or a
+/// comment or reply on one of those. Every item has an owner (its author),
+/// an access level, and optionally the group it belongs to.
+public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "contentItem"
+
+    public enum Kind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case status
+        case blog
+        case discussion
+        /// A comment on an item, or a reply to another comment (threads).
+        case comment
+    }
+
+    /// Who may read an item.
+    public enum Access: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        /// Anyone, also people who are not signed in.
+        case `public`
+        /// People signed in on this node.
+        case users
+        /// Members of the item's group.
+        case members
+        /// The author alone.
+        case `private`
+    }
+
+    public var id: Int64?
+    public var type: Kind
+    public var groupId: Int64?
+    public var authorId: Int64
+    /// The item or comment this comment answers.
+    public var parentId: Int64?
+    /// The top item of the thread a comment belongs to.
+    public var rootId: Int64?
+    public var title: String
+    /// Markdown text.
+    public var body: String
+    /// Comments carry the access and group of their thread's top item.
+    public var access: Access
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: Int64? = nil, type: Kind, groupId: Int64?, authorId: Int64, parentId: Int64? = nil, rootId: Int64? = nil,
+                title: String, body: String, access: Access, createdAt: Date = Date(), updatedAt: Date = Date()) {
+        self.id = id
+        self.type = type
+        self.groupId = groupId
+        self.authorId = authorId
+        self.parentId = parentId
+        self.rootId = rootId
+        self.title = title
+        self.body = body
+        self.access = access
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One person's like of one item.
+public struct ContentLike: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "contentLike"
+
+    public var itemId: Int64
+    public var accountId: Int64
+    public var createdAt: Date
+
+    public init(itemId: Int64, accountId: Int64, createdAt: Date = Date()) {
+        self.itemId = itemId
+        self.accountId = accountId
+        self.createdAt = createdAt
+    }
+}
