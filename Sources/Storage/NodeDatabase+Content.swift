@@ -93,6 +93,36 @@ extension NodeDatabase {
         }
     }
 
+    /// A person's dashboard: top-level items from the groups they are a member
+    /// of, from the people they follow (by actor id) and their own, that they
+    /// may read, newest first, `limit` at a time before the item id `before`.
+    public func dashboard(accountId: Int64, followedActorIds: [String], actorIdPrefix: String,
+                          before: Int64?, limit: Int) async throws -> [ContentRow] {
+        try await pool.read { db in
+            var arguments: [String: (any DatabaseValueConvertible)?] = ["viewer": accountId, "limit": limit, "before": before ?? Int64.max]
+            let followedUsernames = followedActorIds.compactMap { id -> String? in
+                guard id.hasPrefix(actorIdPrefix) else { return nil }
+                return String(id.dropFirst(actorIdPrefix.count))
+            }
+            var followed = "0"
+            if !followedUsernames.isEmpty {
+                let names = followedUsernames.enumerated().map { index, name in
+                    arguments["u\(index)"] = name
+                    return ":u\(index)"
+                }
+                followed = "c.authorId IN (SELECT id FROM account WHERE username IN (\(names.joined(separator: ", "))))"
+            }
+            let sql = """
+                \(Self.rowSelect)
+                WHERE c.parentId IS NULL AND c.id < :before AND \(Self.visibility)
+                  AND (c.authorId = :viewer OR \(followed)
+                       OR c.groupId IN (SELECT groupId FROM membership WHERE accountId = :viewer AND state = 'member'))
+                ORDER BY c.id DESC LIMIT :limit
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.row)
+        }
+    }
+
     /// The comments of a thread, oldest first (the caller checked the top item is visible).
     public func comments(rootId: Int64, viewerId: Int64?) async throws -> [ContentRow] {
         try await pool.read { db in

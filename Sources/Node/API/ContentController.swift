@@ -7,6 +7,7 @@ import Storage
 struct ContentController {
     let content: ContentService
     let groups: GroupService
+    let follows: FollowService
     let database: NodeDatabase
 
     struct DraftBody: StrictDecodable {
@@ -50,6 +51,7 @@ struct ContentController {
         group.delete("content/:id/like", use: unlike)
         group.get("groups/:slug/content", use: groupContent)
         group.get("users/:username/content", use: personContent)
+        group.get("me/dashboard", use: dashboard)
     }
 
     private func id(_ context: NodeRequestContext) throws -> Int64 {
@@ -115,6 +117,21 @@ struct ContentController {
         var query = try Self.query(request)
         query.groupId = record.id
         return JSONResponse(try await content.list(query, viewer: context.account))
+    }
+
+    struct DashboardPage: Encodable, Sendable {
+        let items: [ContentView]
+        /// Pass as `before` for the next (older) page; absent on the last page.
+        let next: String?
+    }
+
+    @Sendable func dashboard(request: Request, context: NodeRequestContext) async throws -> JSONResponse<DashboardPage> {
+        let account = try context.requireAccount()
+        let query = try Self.query(request)
+        let following = try await follows.following(account).filter { $0.state == .accepted }.map(\.actorId)
+        let (items, next) = try await content.dashboard(for: account, following: following, personPrefix: follows.runtime.urls.person(""),
+                                                        before: query.before, limit: query.limit)
+        return JSONResponse(DashboardPage(items: items, next: next))
     }
 
     @Sendable func personContent(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[ContentView]> {

@@ -60,7 +60,8 @@ public enum NodeApplication {
             .addRoutes(to: api)
         FollowController(follows: services.follows).addRoutes(to: api)
         GroupsController(groups: services.groups).addRoutes(to: api)
-        ContentController(content: services.content, groups: services.groups, database: services.database).addRoutes(to: api)
+        ContentController(content: services.content, groups: services.groups, follows: services.follows, database: services.database)
+            .addRoutes(to: api)
         return router
     }
 }

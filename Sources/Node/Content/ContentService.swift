@@ -123,6 +123,15 @@ public struct ContentService: Sendable {
         try await views(try await database.content(query, viewerId: viewer?.id))
     }
 
+    /// What happens in a person's groups, from people they follow, and their
+    /// own posts, newest first; pass the last id as `before` for the next page.
+    public func dashboard(for account: Account, following: [String], personPrefix: String, before: Int64?, limit: Int) async throws -> (items: [ContentView], next: String?) {
+        let rows = try await database.dashboard(accountId: account.id!, followedActorIds: following, actorIdPrefix: personPrefix,
+                                                before: before, limit: limit + 1)
+        let items = try await views(Array(rows.prefix(limit)))
+        return (items, rows.count > limit ? items.last.map { String($0.id) } : nil)
+    }
+
     /// The author changes their item.
     public func update(_ id: Int64, by account: Account, title: String?, body: String?, access: ContentItem.Access?) async throws -> ContentView {
         guard var item = try await database.content(id: id, viewerId: account.id)?.item else { throw ServiceError(.notFound, "no item \(id)") }

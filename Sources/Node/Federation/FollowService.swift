@@ -80,10 +80,33 @@ public struct FollowService: Sendable {
 
     /// Sends a `Follow` from `account` to a remote person; the follow is
     /// pending until their node accepts it.
+    /// The local person a handle or URL names (`name`, `name@this-node`, or a
+    /// person URL on this node), if it names one.
+    func localPerson(_ handleOrURL: String) async throws -> Account? {
+        let input = handleOrURL.trimmingCharacters(in: .whitespaces)
+        var username: String?
+        if let local = runtime.urls.username(ofPerson: input) {
+            username = local
+        } else if !input.contains("/") {
+            let parts = (input.hasPrefix("@") ? String(input.dropFirst()) : input).split(separator: "@")
+            if parts.count == 1 || (parts.count == 2 && parts[1].lowercased() == runtime.settings.authority) { username = parts.first.map(String.init) }
+        }
+        guard let username, let account = try await database.account(username: username), !account.isDisabled else { return nil }
+        return account
+    }
+
     /// Returns the follow and whether it is new.
     public func follow(_ account: Account, handle: String) async throws -> (FollowView, isNew: Bool) {
-        let target = try await resolve(handle)
         let follower = runtime.urls.person(account.username)
+        if let local = try await localPerson(handle) {
+            guard local.id != account.id else { throw ServiceError.invalid(field: "account", "is yourself") }
+            let followee = runtime.urls.person(local.username)
+            let existing = try await database.follow(follower: follower, followee: followee)
+            let follow = existing ?? Follow(follower: follower, followee: followee, state: .accepted, activityId: runtime.urls.newActivityId())
+            if existing == nil { try await database.saveFollow(follow, deliveries: []) }
+            return (FollowView(actorId: followee, handle: "\(local.username)@\(runtime.settings.authority)", name: nil, state: .accepted), existing == nil)
+        }
+        let target = try await resolve(handle)
         if let existing = try await database.follow(follower: follower, followee: target.id) {
             return (view(existing, actor: target, direction: .followee), false)
         }
