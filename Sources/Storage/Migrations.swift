@@ -249,6 +249,22 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-notifications") { db in
+            try db.execute(sql: """
+                CREATE TABLE notification (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    accountId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    actorId INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    groupId INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+                    itemId INTEGER REFERENCES contentItem(id) ON DELETE CASCADE,
+                    createdAt DATETIME NOT NULL,
+                    readAt DATETIME
+                );
+                CREATE INDEX notification_account ON notification(accountId, id);
+                """)
+        }
+
         return migrator
     }
 }

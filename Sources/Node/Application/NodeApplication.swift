@@ -62,6 +62,7 @@ public enum NodeApplication {
         GroupsController(groups: services.groups).addRoutes(to: api)
         ContentController(content: services.content, groups: services.groups, follows: services.follows, database: services.database)
             .addRoutes(to: api)
+        NotificationsController(notifications: services.notifications, database: services.database).addRoutes(to: api)
         return router
     }
 }

@@ -16,6 +16,7 @@ public struct NodeServices: Sendable {
     public let follows: FollowService
     public let groups: GroupService
     public let content: ContentService
+    public let notifications: NotificationService
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -32,8 +33,9 @@ public struct NodeServices: Sendable {
         self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning)
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
-        self.groups = GroupService(database: database, configuration: configuration)
-        self.content = ContentService(database: database, configuration: configuration)
+        self.notifications = NotificationService(database: database)
+        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications)
+        self.content = ContentService(database: database, configuration: configuration, notifications: notifications)
         self.metrics = metrics
     }
 }

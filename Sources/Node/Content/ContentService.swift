@@ -38,6 +38,7 @@ public struct ContentThread: Codable, Sendable, Equatable {
 public struct ContentService: Sendable {
     let database: NodeDatabase
     let configuration: NodeConfiguration
+    let notifications: NotificationService
 
     public struct Draft: Sendable {
         public var type: ContentItem.Kind?
@@ -92,6 +93,7 @@ public struct ContentService: Sendable {
         try errors.throwIfAny()
         let item = try await database.createContent(ContentItem(
             type: type, groupId: groupId, authorId: account.id!, title: title, body: body, access: access))
+        try await notifications.notifyMentions(in: item, by: account)
         return try await view(id: item.id!, viewer: account)
     }
 
@@ -108,6 +110,8 @@ public struct ContentService: Sendable {
         let item = try await database.createContent(ContentItem(
             type: .comment, groupId: parent.groupId, authorId: account.id!, parentId: parent.id, rootId: rootId,
             title: "", body: body, access: parent.access))
+        try await notifications.notify([parent.authorId], kind: .contentReply, actor: account, groupId: parent.groupId, itemId: item.id)
+        try await notifications.notifyMentions(in: item, by: account)
         return try await view(id: item.id!, viewer: account)
     }
 

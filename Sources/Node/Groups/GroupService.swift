@@ -13,6 +13,7 @@ import Storage
 public struct GroupService: Sendable {
     let database: NodeDatabase
     let configuration: NodeConfiguration
+    let notifications: NotificationService
 
     /// The settings of a group; `nil` keeps a value (on update) or takes the default (on create).
     public struct Settings: Sendable {
@@ -213,6 +214,10 @@ public struct GroupService: Sendable {
         }
         membership.updatedAt = now
         try await translatingStorageErrors { try await database.saveMembership(membership) }
+        if membership.state == .requested {
+            let managers = try await database.members(groupId: group.id!).filter { $0.0.isManager }.map { $0.1.id! }
+            try await notifications.notify(managers, kind: .groupRequested, actor: account, groupId: group.id)
+        }
         let welcome = membership.state == .member && !group.welcomeMessage.isEmpty ? group.welcomeMessage : nil
         return JoinResult(state: membership.state, role: membership.role, welcomeMessage: welcome)
     }
@@ -263,6 +268,7 @@ public struct GroupService: Sendable {
         }
         target.updatedAt = now
         try await translatingStorageErrors { try await database.saveMembership(target) }
+        try await notifications.notify([invitee.id!], kind: target.state == .member ? .groupApproved : .groupInvited, actor: account, groupId: group.id)
         return try await memberView(group: group, accountId: invitee.id!)
     }
 
@@ -285,6 +291,7 @@ public struct GroupService: Sendable {
         }
         changed.updatedAt = Date()
         try await translatingStorageErrors { try await database.saveMembership(changed) }
+        if approve { try await notifications.notify([targetAccount.id!], kind: .groupApproved, actor: account, groupId: group.id) }
         return try await memberView(group: group, accountId: targetAccount.id!)
     }
 

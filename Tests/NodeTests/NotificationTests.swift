@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+@testable import Node
+import Testing
+
+@Suite("Notifications")
+struct NotificationTests {
+    static func kinds(_ api: APIClient, _ token: String) async throws -> [String] {
+        let page = try await api.request(.get, "/api/v1/me/notifications", token: token)
+        return try #require(try page.jsonObject()["items"] as? [[String: Any]]).compactMap { $0["kind"] as? String }
+    }
+
+    @Test("invitations, requests, decisions, replies and mentions reach the right people and are marked read")
+    func flow() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let owner = try await api.signUp("tess")
+            let asker = try await api.signUp("udo")
+            let invitee = try await api.signUp("vera")
+            let outsider = try await api.signUp("wout")
+            _ = try await api.request(.post, "/api/v1/groups", json: #"{"name":"Zorg","slug":"zorg","membershipMode":"request"}"#, token: owner)
+            _ = try await api.request(.post, "/api/v1/groups/zorg/join", token: asker)
+            #expect(try await Self.kinds(api, owner) == ["group.requested"])
+            _ = try await api.request(.patch, "/api/v1/groups/zorg/members/udo", json: #"{"state":"member"}"#, token: owner)
+            #expect(try await Self.kinds(api, asker) == ["group.approved"])
+            _ = try await api.request(.post, "/api/v1/groups/zorg/members", json: #"{"username":"vera"}"#, token: owner)
+            let veraPage = try await api.request(.get, "/api/v1/me/notifications", token: invitee)
+            let invitation = try #require((try veraPage.jsonObject()["items"] as? [[String: Any]])?.first)
+            #expect(invitation["kind"] as? String == "group.invited")
+            #expect(invitation["group"] as? String == "zorg")
+            #expect(invitation["actor"] as? String == "tess")
+
+            let post = try await ContentAccessTests.post(api, owner, #"{"type":"discussion","title":"Rooster","body":"Wie kan er zaterdag? @udo @wout","group":"zorg"}"#)
+            #expect(try await Self.kinds(api, asker).first == "content.mention")
+            #expect(try await Self.kinds(api, outsider).isEmpty, "a mention does not reach someone who cannot read the item")
+            _ = try await ContentAccessTests.post(api, asker, #"{"parentId":\#(post),"body":"Ik kan!"}"#)
+            #expect(try await Self.kinds(api, owner).first == "content.reply")
+
+            let before = try await api.request(.get, "/api/v1/me/notifications?unread=true", token: owner)
+            #expect(try before.jsonObject()["unread"] as? Int == 2)
+            let marked = try await api.request(.post, "/api/v1/me/notifications/read", json: "{}", token: owner)
+            #expect(try marked.jsonObject()["marked"] as? Int == 2)
+            #expect(try marked.jsonObject()["unread"] as? Int == 0)
+            let after = try await api.request(.get, "/api/v1/me/notifications?unread=true", token: owner)
+            #expect((try after.jsonObject()["items"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("mentions are read from text", arguments: [
+        ("Hoi @anna en @bert.", ["anna", "bert"]), ("mail me at x@example.nl", []), ("@a is te kort", []), ("@Anna", ["anna"]),
+    ])
+    func mentionParsing(text: String, expected: [String]) {
+        #expect(NotificationService.mentionedUsernames(in: text) == expected)
+    }
+}
