@@ -265,6 +265,51 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-search") { db in
+            // Full-text indexes kept in step with their tables by triggers, so
+            // an index never lags behind a committed change.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE contentSearch USING fts5(title, body, content='contentItem', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+                INSERT INTO contentSearch(rowid, title, body) SELECT id, title, body FROM contentItem;
+                CREATE TRIGGER contentItem_ai AFTER INSERT ON contentItem BEGIN
+                    INSERT INTO contentSearch(rowid, title, body) VALUES (new.id, new.title, new.body);
+                END;
+                CREATE TRIGGER contentItem_ad AFTER DELETE ON contentItem BEGIN
+                    INSERT INTO contentSearch(contentSearch, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                END;
+                CREATE TRIGGER contentItem_au AFTER UPDATE OF title, body ON contentItem BEGIN
+                    INSERT INTO contentSearch(contentSearch, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                    INSERT INTO contentSearch(rowid, title, body) VALUES (new.id, new.title, new.body);
+                END;
+
+                CREATE VIRTUAL TABLE groupSearch USING fts5(name, description, tags, content='groups', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+                INSERT INTO groupSearch(rowid, name, description, tags) SELECT id, name, description, tags FROM groups;
+                CREATE TRIGGER groups_ai AFTER INSERT ON groups BEGIN
+                    INSERT INTO groupSearch(rowid, name, description, tags) VALUES (new.id, new.name, new.description, new.tags);
+                END;
+                CREATE TRIGGER groups_ad AFTER DELETE ON groups BEGIN
+                    INSERT INTO groupSearch(groupSearch, rowid, name, description, tags) VALUES ('delete', old.id, old.name, old.description, old.tags);
+                END;
+                CREATE TRIGGER groups_au AFTER UPDATE OF name, description, tags ON groups BEGIN
+                    INSERT INTO groupSearch(groupSearch, rowid, name, description, tags) VALUES ('delete', old.id, old.name, old.description, old.tags);
+                    INSERT INTO groupSearch(rowid, name, description, tags) VALUES (new.id, new.name, new.description, new.tags);
+                END;
+
+                CREATE VIRTUAL TABLE peopleSearch USING fts5(displayName, organisation, jobTitle, bio, content='profile', content_rowid='accountId', tokenize='unicode61 remove_diacritics 2');
+                INSERT INTO peopleSearch(rowid, displayName, organisation, jobTitle, bio) SELECT accountId, displayName, organisation, jobTitle, bio FROM profile;
+                CREATE TRIGGER profile_ai AFTER INSERT ON profile BEGIN
+                    INSERT INTO peopleSearch(rowid, displayName, organisation, jobTitle, bio) VALUES (new.accountId, new.displayName, new.organisation, new.jobTitle, new.bio);
+                END;
+                CREATE TRIGGER profile_ad AFTER DELETE ON profile BEGIN
+                    INSERT INTO peopleSearch(peopleSearch, rowid, displayName, organisation, jobTitle, bio) VALUES ('delete', old.accountId, old.displayName, old.organisation, old.jobTitle, old.bio);
+                END;
+                CREATE TRIGGER profile_au AFTER UPDATE OF displayName, organisation, jobTitle, bio ON profile BEGIN
+                    INSERT INTO peopleSearch(peopleSearch, rowid, displayName, organisation, jobTitle, bio) VALUES ('delete', old.accountId, old.displayName, old.organisation, old.jobTitle, old.bio);
+                    INSERT INTO peopleSearch(rowid, displayName, organisation, jobTitle, bio) VALUES (new.accountId, new.displayName, new.organisation, new.jobTitle, new.bio);
+                END;
+                """)
+        }
+
         return migrator
     }
 }

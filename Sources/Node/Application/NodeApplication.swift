@@ -63,6 +63,7 @@ public enum NodeApplication {
         ContentController(content: services.content, groups: services.groups, follows: services.follows, database: services.database)
             .addRoutes(to: api)
         NotificationsController(notifications: services.notifications, database: services.database).addRoutes(to: api)
+        SearchController(search: services.search).addRoutes(to: api)
         return router
     }
 }

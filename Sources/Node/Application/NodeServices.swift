@@ -17,6 +17,7 @@ public struct NodeServices: Sendable {
     public let groups: GroupService
     public let content: ContentService
     public let notifications: NotificationService
+    public let search: SearchService
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -36,6 +37,7 @@ public struct NodeServices: Sendable {
         self.notifications = NotificationService(database: database)
         self.groups = GroupService(database: database, configuration: configuration, notifications: notifications)
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications)
+        self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)
         self.metrics = metrics
     }
 }

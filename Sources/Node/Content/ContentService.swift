@@ -185,7 +185,7 @@ public struct ContentService: Sendable {
         return try await views([row])[0]
     }
 
-    private func views(_ rows: [ContentRow]) async throws -> [ContentView] {
+    func views(_ rows: [ContentRow]) async throws -> [ContentView] {
         let authorIds = Array(Set(rows.map(\.item.authorId)))
         var authors: [Int64: ContentView.Author] = [:]
         let profiles = try await database.profiles(accountIds: authorIds)

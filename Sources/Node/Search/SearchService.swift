@@ -1,0 +1,41 @@
+import Foundation
+import Storage
+
+/// Search results: only what the searcher may see.
+public struct SearchResults: Codable, Sendable, Equatable {
+    public let content: [ContentView]
+    public let groups: [GroupView]
+    /// People are found by signed-in searchers only, as the directory is.
+    public let people: [ProfileView]
+}
+
+/// Full-text search over content, groups and people (SQLite FTS5).
+public struct SearchService: Sendable {
+    let database: NodeDatabase
+    let content: ContentService
+    let groups: GroupService
+    let profiles: ProfileService
+
+    public func search(_ text: String, viewer: Account?, limit: Int = 20) async throws -> SearchResults {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw ServiceError(.invalid, "q must not be empty", fieldErrors: [.init(pointer: "/q", detail: "must not be empty")]) }
+        guard trimmed.count <= 200 else { throw ServiceError(.invalid, "q must be at most 200 characters", fieldErrors: [.init(pointer: "/q", detail: "must be at most 200 characters")]) }
+        let rows = try await database.searchContent(trimmed, viewerId: viewer?.id, limit: limit)
+        var groupViews: [GroupView] = []
+        for group in try await database.searchGroups(trimmed, viewerId: viewer?.id, everything: viewer?.isAdmin == true, limit: limit) {
+            groupViews.append(try await groups.view(group, membership: try await viewer.asyncFlatMap { try await database.membership(groupId: group.id!, accountId: $0.id!) }))
+        }
+        var people: [ProfileView] = []
+        if let viewer {
+            people = try await profiles.views(of: try await database.searchPeople(trimmed, limit: limit), by: .account(viewer))
+        }
+        return SearchResults(content: try await content.views(rows), groups: groupViews, people: people)
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
