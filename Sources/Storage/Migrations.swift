@@ -310,6 +310,41 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-wiki") { db in
+            try db.execute(sql: """
+                CREATE TABLE wikiPage (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    groupId INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+                    parentId INTEGER REFERENCES wikiPage(id) ON DELETE CASCADE,
+                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    access TEXT NOT NULL CHECK (access IN ('public', 'users', 'members', 'private')),
+                    currentRevision INTEGER NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL
+                );
+                CREATE INDEX wikiPage_group ON wikiPage(groupId, parentId);
+                CREATE TABLE wikiRevision (
+                    pageId INTEGER NOT NULL REFERENCES wikiPage(id) ON DELETE CASCADE,
+                    number INTEGER NOT NULL,
+                    title TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    mergedFrom INTEGER,
+                    createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (pageId, number)
+                );
+                CREATE TABLE wikiConflict (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pageId INTEGER NOT NULL REFERENCES wikiPage(id) ON DELETE CASCADE,
+                    baseRevision INTEGER NOT NULL,
+                    title TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    createdAt DATETIME NOT NULL
+                );
+                """)
+        }
+
         return migrator
     }
 }

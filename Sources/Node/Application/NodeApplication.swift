@@ -64,6 +64,7 @@ public enum NodeApplication {
             .addRoutes(to: api)
         NotificationsController(notifications: services.notifications, database: services.database).addRoutes(to: api)
         SearchController(search: services.search).addRoutes(to: api)
+        WikiController(wiki: services.wiki).addRoutes(to: api)
         return router
     }
 }

@@ -18,6 +18,7 @@ public struct NodeServices: Sendable {
     public let content: ContentService
     public let notifications: NotificationService
     public let search: SearchService
+    public let wiki: WikiService
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -37,6 +38,7 @@ public struct NodeServices: Sendable {
         self.notifications = NotificationService(database: database)
         self.groups = GroupService(database: database, configuration: configuration, notifications: notifications)
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications)
+        self.wiki = WikiService(database: database)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)
         self.metrics = metrics
     }

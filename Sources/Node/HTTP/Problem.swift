@@ -72,6 +72,10 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 }
 
+/// An error that writes its own problem+json body with members beyond the
+/// standard ones (an edit conflict carries both versions).
+public protocol DetailedProblem: HTTPResponseError {}
+
 extension ServiceError {
     /// The service error as the problem response a client receives.
     var problem: Problem {
