@@ -48,8 +48,9 @@ public enum NodeApplication {
         let federation = FederationController(services: services)
         federation.addRoutes(to: router)
         WebController(accounts: services.accounts, profiles: services.profiles, renderer: renderer, configuration: configuration,
-                      federation: federation)
+                      federation: federation, groups: services.groups)
             .addRoutes(to: router)
+        GroupPages(groups: services.groups, content: services.content, database: services.database, renderer: renderer).addRoutes(to: router)
 
         let api = router.group("api/v1")
         AuthController(accounts: services.accounts, profiles: services.profiles, groups: services.groups, configuration: configuration)

@@ -301,6 +301,7 @@ public struct GroupService: Sendable {
         let (group, membership) = try await find(slug, viewer: account)
         try requireManager(membership, account)
         let (targetAccount, target) = try await target(group, username)
+        guard target.state != .blocked else { throw ServiceError(.conflict, "\(username) is blocked; lifting a block is its own action") }
         try checkCanActOn(target, membership: membership, account: account)
         try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: targetAccount.id!) }
     }

@@ -11,6 +11,7 @@ struct WebController {
     let renderer: PageRenderer
     let configuration: NodeConfiguration
     let federation: FederationController
+    let groups: GroupService
 
     func addRoutes(to router: Router<NodeRequestContext>) {
         router.get("", use: home)
@@ -63,7 +64,8 @@ struct WebController {
 
     @Sendable func signUpPage(request: Request, context: NodeRequestContext) async throws -> Response {
         if context.account != nil { return .redirect(to: "/") }
-        return try await renderer.render("signup", signUpValues(form: ["inviteCode": request.uri.queryParameters.get("invite") ?? ""], errors: []),
+        let form = ["inviteCode": request.uri.queryParameters.get("invite") ?? "", "groupInvitation": request.uri.queryParameters.get("groupInvitation") ?? ""]
+        return try await renderer.render("signup", signUpValues(form: form, errors: []),
                                          request: request, context: context)
     }
 
@@ -72,23 +74,31 @@ struct WebController {
         let input = AccountService.SignUp(
             username: form["username"] ?? "", email: form["email"]?.nilIfEmpty, password: form["password"] ?? "",
             displayName: form["displayName"], inviteCode: form["inviteCode"]?.nilIfEmpty)
+        let groupCode = form["groupInvitation"]?.nilIfEmpty
         do {
-            let account = try await accounts.signUp(input)
+            let hasGroupInvitation = try await groupCode.asyncFlatMap { try await groups.isUsableInvitation(code: $0) ? true : nil } ?? false
+            let account = try await accounts.signUp(input, hasGroupInvitation: hasGroupInvitation)
+            var destination = "/settings/profile"
+            if let groupCode, hasGroupInvitation, let group = try? await groups.acceptInvitationLink(code: groupCode, by: account) {
+                destination = "/groups/\(group.slug)"
+            }
             let (token, _) = try await accounts.startSession(for: account)
-            var response = Response.redirect(to: "/settings/profile", type: .found)
+            var response = Response.redirect(to: destination, type: .found)
             response.setCookie(SessionCookie.session(token, configuration: configuration))
             return response
         } catch let error as ServiceError {
             let messages = error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
-            let echoed = ["username": input.username, "email": input.email ?? "", "displayName": input.displayName ?? "", "inviteCode": input.inviteCode ?? ""]
+            let echoed = ["username": input.username, "email": input.email ?? "", "displayName": input.displayName ?? "",
+                          "inviteCode": input.inviteCode ?? "", "groupInvitation": groupCode ?? ""]
             return try await renderer.render("signup", signUpValues(form: echoed, errors: messages), request: request, context: context,
                                              status: error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .unprocessableContent)
         }
     }
 
     private func signUpValues(form: [String: String], errors: [String]) -> [String: Any] {
-        ["form": form, "errors": errors, "closed": configuration.registrationMode == .closed,
-         "inviteOnly": configuration.registrationMode == .inviteOnly]
+        let hasGroupInvitation = !(form["groupInvitation"] ?? "").isEmpty
+        return ["form": form, "errors": errors, "closed": configuration.registrationMode == .closed,
+                "inviteOnly": configuration.registrationMode == .inviteOnly && !hasGroupInvitation]
     }
 
     @Sendable func profilePage(request: Request, context: NodeRequestContext) async throws -> Response {
