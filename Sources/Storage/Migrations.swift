@@ -316,7 +316,8 @@ enum Migrations {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     groupId INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
                     parentId INTEGER REFERENCES wikiPage(id) ON DELETE CASCADE,
-                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    -- Pages and revisions belong to the group: they outlive their authors' accounts.
+                    authorId INTEGER REFERENCES account(id) ON DELETE SET NULL,
                     access TEXT NOT NULL CHECK (access IN ('public', 'users', 'members', 'private')),
                     currentRevision INTEGER NOT NULL,
                     createdAt DATETIME NOT NULL,
@@ -328,7 +329,7 @@ enum Migrations {
                     number INTEGER NOT NULL,
                     title TEXT NOT NULL,
                     body TEXT NOT NULL,
-                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    authorId INTEGER REFERENCES account(id) ON DELETE SET NULL,
                     mergedFrom INTEGER,
                     createdAt DATETIME NOT NULL,
                     PRIMARY KEY (pageId, number)

@@ -81,6 +81,25 @@ struct WikiTests {
         }
     }
 
+    @Test("pages and revisions outlive their authors' accounts; a hidden group's wiki does not exist for outsiders")
+    func ownershipAndHiding() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let (owner, member, outsider, page) = try await Self.setUp(api)
+            _ = try await Self.edit(api, page, token: member, base: 1, body: "Door zeno geschreven.")
+            let admin = try await api.token(node.admin.username, node.admin.password)
+            #expect(try await api.request(.delete, "/api/v1/admin/users/zeno", token: admin).status == .noContent)
+            let current = try await api.request(.get, "/api/v1/wiki/\(page)", token: owner)
+            #expect(try current.jsonObject()["body"] as? String == "Door zeno geschreven.")
+            let history = try await api.request(.get, "/api/v1/wiki/\(page)/revisions", token: owner)
+            #expect(history.text.contains("(deleted account)"))
+
+            _ = try await api.request(.post, "/api/v1/groups", json: #"{"name":"Stil","slug":"stil","isHidden":true}"#, token: owner)
+            #expect(try await api.request(.get, "/api/v1/groups/stil/wiki", token: outsider).status == .notFound)
+            #expect(try await api.request(.get, "/api/v1/groups/stil/wiki", token: owner).status == .ok)
+        }
+    }
+
     @Test("three-way merge rules", arguments: [
         ("a\nb\nc", "A\nb\nc", "a\nb\nC", "A\nb\nC"),
         ("a\nb\nc", "a\nB\nc", "a\nB\nc", "a\nB\nc"),

@@ -40,7 +40,7 @@ struct NotificationsController {
     @Sendable func list(request: Request, context: NodeRequestContext) async throws -> JSONResponse<Page> {
         let account = try context.requireAccount()
         let query = try ContentController.query(request)
-        let unreadOnly = request.uri.queryParameters.get("unread") == "true"
+        let unreadOnly = ["true", "1", "yes"].contains(request.uri.queryParameters.get("unread")?.lowercased() ?? "")
         let items = try await notifications.list(for: account, unreadOnly: unreadOnly, before: query.before, limit: query.limit + 1)
         let page = Array(items.prefix(query.limit))
         return JSONResponse(Page(items: page, unread: try await database.unreadNotificationCount(accountId: account.id!),

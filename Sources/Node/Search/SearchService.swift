@@ -18,8 +18,7 @@ public struct SearchService: Sendable {
 
     public func search(_ text: String, viewer: Account?, limit: Int = 20) async throws -> SearchResults {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw ServiceError(.invalid, "q must not be empty", fieldErrors: [.init(pointer: "/q", detail: "must not be empty")]) }
-        guard trimmed.count <= 200 else { throw ServiceError(.invalid, "q must be at most 200 characters", fieldErrors: [.init(pointer: "/q", detail: "must be at most 200 characters")]) }
+        guard !trimmed.isEmpty, trimmed.count <= 200 else { throw Problem.badRequest("the query parameter q must be 1 to 200 characters") }
         let rows = try await database.searchContent(trimmed, viewerId: viewer?.id, limit: limit)
         var groupViews: [GroupView] = []
         for group in try await database.searchGroups(trimmed, viewerId: viewer?.id, everything: viewer?.isAdmin == true, limit: limit) {

@@ -87,6 +87,10 @@ public struct WikiService: Sendable {
 
     public func pages(in slug: String, viewer: Account?) async throws -> [WikiPageView] {
         guard let group = try await database.group(slug: slug) else { throw ServiceError(.notFound, "no group '\(slug)'") }
+        if group.isHidden, viewer?.isAdmin != true {
+            let state = try await viewer.asyncFlatMap { try await database.membership(groupId: group.id!, accountId: $0.id!) }?.state
+            guard state == .member || state == .invited else { throw ServiceError(.notFound, "no group '\(slug)'") }
+        }
         return try await database.wikiPages(groupId: group.id!, viewerId: viewer?.id).map { page, title in
             WikiPageView(id: page.id!, group: slug, parentId: page.parentId, access: page.access, revision: page.currentRevision,
                          title: title, body: "", updatedAt: page.updatedAt, merged: nil)
@@ -139,8 +143,12 @@ public struct WikiService: Sendable {
         var names: [Int64: String] = [:]
         var views: [WikiRevisionView] = []
         for revision in try await database.wikiRevisions(pageId: id) {
-            if names[revision.authorId] == nil { names[revision.authorId] = try await database.account(id: revision.authorId)?.username ?? "?" }
-            views.append(WikiRevisionView(number: revision.number, title: revision.title, author: names[revision.authorId]!,
+            var author = "(deleted account)"
+            if let authorId = revision.authorId {
+                if names[authorId] == nil { names[authorId] = try await database.account(id: authorId)?.username ?? author }
+                author = names[authorId]!
+            }
+            views.append(WikiRevisionView(number: revision.number, title: revision.title, author: author,
                                           mergedFrom: revision.mergedFrom, createdAt: revision.createdAt))
         }
         return views

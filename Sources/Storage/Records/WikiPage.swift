@@ -9,14 +9,14 @@ public struct WikiPage: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var groupId: Int64
     /// The page this one is nested under.
     public var parentId: Int64?
-    /// Who created the page.
-    public var authorId: Int64
+    /// Who created the page; `nil` once their account is deleted.
+    public var authorId: Int64?
     public var access: ContentItem.Access
     public var currentRevision: Int
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64? = nil, groupId: Int64, parentId: Int64?, authorId: Int64, access: ContentItem.Access,
+    public init(id: Int64? = nil, groupId: Int64, parentId: Int64?, authorId: Int64?, access: ContentItem.Access,
                 currentRevision: Int = 1, createdAt: Date = Date(), updatedAt: Date = Date()) {
         self.id = id
         self.groupId = groupId
@@ -40,12 +40,13 @@ public struct WikiRevision: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var number: Int
     public var title: String
     public var body: String
-    public var authorId: Int64
+    /// `nil` once the author's account is deleted; the revision stays.
+    public var authorId: Int64?
     /// For a merged edit: the revision the editor started from.
     public var mergedFrom: Int?
     public var createdAt: Date
 
-    public init(pageId: Int64, number: Int, title: String, body: String, authorId: Int64, mergedFrom: Int? = nil, createdAt: Date = Date()) {
+    public init(pageId: Int64, number: Int, title: String, body: String, authorId: Int64?, mergedFrom: Int? = nil, createdAt: Date = Date()) {
         self.pageId = pageId
         self.number = number
         self.title = title
