@@ -96,7 +96,7 @@ extension NodeDatabase {
     /// A person's dashboard: top-level items from the groups they are a member
     /// of, from the people they follow (by actor id) and their own, that they
     /// may read, newest first, `limit` at a time before the item id `before`.
-    public func dashboard(accountId: Int64, followedActorIds: [String], actorIdPrefix: String,
+    public func dashboard(accountId: Int64, followedActorIds: [String], actorIdPrefix: String, types: [ContentItem.Kind],
                           before: Int64?, limit: Int) async throws -> [ContentRow] {
         try await pool.read { db in
             var arguments: [String: (any DatabaseValueConvertible)?] = ["viewer": accountId, "limit": limit, "before": before ?? Int64.max]
@@ -114,7 +114,7 @@ extension NodeDatabase {
             }
             let sql = """
                 \(Self.rowSelect)
-                WHERE c.parentId IS NULL AND c.id < :before AND \(Self.visibility)
+                WHERE c.parentId IS NULL AND c.id < :before AND c.type IN (\(types.map { "'\($0.rawValue)'" }.joined(separator: ", "))) AND \(Self.visibility)
                   AND (c.authorId = :viewer OR \(followed)
                        OR c.groupId IN (SELECT groupId FROM membership WHERE accountId = :viewer AND state = 'member'))
                 ORDER BY c.id DESC LIMIT :limit

@@ -41,6 +41,8 @@ struct DashboardTests {
             #expect(try Self.ids(second) == [inGroup])
             #expect(try second.jsonObject()["next"] == nil)
 
+            let blogs = try await api.request(.get, "/api/v1/me/dashboard?type=blog", token: reader)
+            #expect(try Self.ids(blogs) == [own])
             #expect(try await api.request(.get, "/api/v1/me/dashboard").status == .unauthorized)
         }
     }

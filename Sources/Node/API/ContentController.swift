@@ -130,7 +130,7 @@ struct ContentController {
         let query = try Self.query(request)
         let following = try await follows.following(account).filter { $0.state == .accepted }.map(\.actorId)
         let (items, next) = try await content.dashboard(for: account, following: following, personPrefix: follows.runtime.urls.person(""),
-                                                        before: query.before, limit: query.limit)
+                                                        types: query.types, before: query.before, limit: query.limit)
         return JSONResponse(DashboardPage(items: items, next: next))
     }
 

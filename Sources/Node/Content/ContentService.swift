@@ -110,7 +110,10 @@ public struct ContentService: Sendable {
         let item = try await database.createContent(ContentItem(
             type: .comment, groupId: parent.groupId, authorId: account.id!, parentId: parent.id, rootId: rootId,
             title: "", body: body, access: parent.access))
-        try await notifications.notify([parent.authorId], kind: .contentReply, actor: account, groupId: parent.groupId, itemId: item.id)
+        // The author of what was answered, and the one who started the thread.
+        var answered = [parent.authorId]
+        if let rootAuthor = try await database.contentItem(id: rootId)?.authorId { answered.append(rootAuthor) }
+        try await notifications.notify(answered, kind: .contentReply, actor: account, groupId: parent.groupId, itemId: item.id)
         try await notifications.notifyMentions(in: item, by: account)
         return try await view(id: item.id!, viewer: account)
     }
@@ -129,9 +132,10 @@ public struct ContentService: Sendable {
 
     /// What happens in a person's groups, from people they follow, and their
     /// own posts, newest first; pass the last id as `before` for the next page.
-    public func dashboard(for account: Account, following: [String], personPrefix: String, before: Int64?, limit: Int) async throws -> (items: [ContentView], next: String?) {
+    public func dashboard(for account: Account, following: [String], personPrefix: String, types: [ContentItem.Kind],
+                          before: Int64?, limit: Int) async throws -> (items: [ContentView], next: String?) {
         let rows = try await database.dashboard(accountId: account.id!, followedActorIds: following, actorIdPrefix: personPrefix,
-                                                before: before, limit: limit + 1)
+                                                types: types, before: before, limit: limit + 1)
         let items = try await views(Array(rows.prefix(limit)))
         return (items, rows.count > limit ? items.last.map { String($0.id) } : nil)
     }
