@@ -47,13 +47,13 @@ struct DeliveryTests {
 
     @Test("a peer that times out is retried later and does not hold up deliveries to others")
     func timeout() async throws {
-        let node = try await LiveNode.start(tuning: FederationTuning(retrySchedule: .scaled(by: 0.002), requestTimeout: .milliseconds(300)))
-        let slow = try await FakePeer.start(delay: .seconds(2))
+        let node = try await LiveNode.start(tuning: FederationTuning(retrySchedule: .scaled(by: 0.002), requestTimeout: .seconds(1)))
+        let slow = try await FakePeer.start(delay: .seconds(6))
         let healthy = try await FakePeer.start()
         defer { Task { await node.stop(); await slow.stop(); await healthy.stop() } }
         _ = try await Self.enqueue(2, on: node, to: slow.inbox)
         _ = try await Self.enqueue(2, on: node, to: healthy.inbox)
-        try await eventually("the healthy peer has everything", timeout: .seconds(5)) {
+        try await eventually("the healthy peer has everything") {
             try await Self.deliveries(node, host: healthy.authority).allSatisfy { $0.state == .delivered }
         }
         try await eventually("the slow peer's deliveries were tried and are waiting") {

@@ -69,7 +69,7 @@ struct InboxSecurityTests {
         http.method = .POST
         for field in request.headers.fields where field.name.lowercased() != "host" { http.headers.add(name: field.name, value: field.value) }
         http.body = .bytes(ByteBuffer(bytes: request.body ?? []))
-        let response = try await HTTPClient.shared.execute(http, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(http, timeout: .seconds(60))
         return Int(response.status.code)
     }
 

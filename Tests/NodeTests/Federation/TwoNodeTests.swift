@@ -122,7 +122,7 @@ struct TwoNodeTests {
 
         var request = HTTPClientRequest(url: "\(a.base)/users/ilse")
         request.headers.add(name: "Accept", value: "application/activity+json")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         #expect(response.headers.first(name: "Content-Type")?.hasPrefix("application/activity+json") == true)
         let actor = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 20))) as? [String: Any])
         #expect(actor["type"] as? String == "Person")

@@ -23,7 +23,7 @@ final class LiveNode: Sendable {
 
     /// Starts a node on `host:port` that federates openly over loopback.
     static func start(host: String = LoopbackAddress.next(), port: Int = 8080, settings: [String: String] = [:],
-                      tuning: FederationTuning = FederationTuning(retrySchedule: .scaled(by: 0.002), requestTimeout: .seconds(5))) async throws -> LiveNode {
+                      tuning: FederationTuning = FederationTuning(retrySchedule: .scaled(by: 0.002), requestTimeout: .seconds(30))) async throws -> LiveNode {
         let directory = try makeTemporaryDirectory()
         var overrides = [
             "DATA_DIR": directory.path, "BCRYPT_COST": "4", "LISTEN_HOST": host, "LISTEN_PORT": String(port),
@@ -71,7 +71,7 @@ final class LiveNode: Sendable {
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool) async throws {
+func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }

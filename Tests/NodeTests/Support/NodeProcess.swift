@@ -48,7 +48,7 @@ final class NodeProcess: Sendable {
 
     /// Waits until the output contains `marker`, failing after `timeout` or if the process ends first.
     @discardableResult
-    func waitFor(_ marker: String, timeout: Duration = .seconds(30)) async throws -> String {
+    func waitFor(_ marker: String, timeout: Duration = .seconds(120)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let current = text
@@ -64,7 +64,7 @@ final class NodeProcess: Sendable {
     }
 
     /// Waits for the process to end; returns its exit status.
-    func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+    func waitForExit(timeout: Duration = .seconds(120)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
@@ -120,7 +120,7 @@ enum LiveHTTP {
             request.body = .bytes(ByteBuffer(string: json))
         }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: body))
     }
