@@ -1,11 +1,406 @@
 import ArgumentParser
+import AsyncHTTPClient
+import Federation
+import Foundation
+import NIOCore
+import NIOPosix
+import Storage
 
 /// `meent-bench`: end-to-end benchmarks of a Meent node (see BENCHMARKS.md).
 @main
 struct MeentBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "meent-bench", abstract: "Benchmarks of a Meent node.")
+    static let configuration = CommandConfiguration(
+        commandName: "meent-bench", abstract: "End-to-end benchmarks of a Meent node (see BENCHMARKS.md).",
+        subcommands: [All.self], defaultSubcommand: All.self)
+}
+
+/// Runs every end-to-end figure against real `meent serve` processes.
+struct All: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all",
+        abstract: "Start-up, memory, signed inbox intake (Ed25519 and RSA) and outgoing deliveries (Ed25519 and RSA).")
+
+    @Option(help: "The meent executable to benchmark (a release build).")
+    var meent: String
+
+    @Option(name: .customLong("work-dir"), help: "Where the nodes' data directories and logs go (default: a new temporary directory).")
+    var workDirectory: String?
+
+    @Flag(name: .customLong("keep"), help: "Keep the work directory (data and logs of the nodes) at the end.")
+    var keepWorkDirectory = false
+
+    @Option(help: "Loopback address of the node under test.")
+    var nodeHost = "127.0.200.1"
+    @Option(help: "Loopback address of the sending node.")
+    var senderHost = "127.0.200.2"
+    @Option(help: "Loopback address of the sink inbox.")
+    var sinkHost = "127.0.200.3"
+    @Option(help: "Port of all three.")
+    var port = 18080
+
+    @Option(help: "Activities posted in the measured Ed25519 intake run.")
+    var intake = 20_000
+    @Option(name: .customLong("intake-rsa"), help: "Activities posted in the measured RSA (draft-cavage) intake run.")
+    var intakeRSA = 10_000
+    @Option(help: "Already-stored activities posted again (deduplication run).")
+    var replay = 5_000
+    @Option(help: "Requests sent before each measured intake run (the first one makes the node fetch the sender's actor).")
+    var warmup = 500
+    @Option(help: "Requests in flight at once during intake.")
+    var concurrency = 64
+    @Option(help: "Deliveries queued in the Ed25519 run.")
+    var deliveries = 10_000
+    @Option(name: .customLong("deliveries-rsa"), help: "Deliveries queued in the RSA run.")
+    var deliveriesRSA = 4_000
+    @Option(help: "Timed restarts of the node for the start-up figure.")
+    var starts = 5
+    @Option(name: .customLong("drain-timeout"), help: "Longest wait, in seconds, for the nodes to apply and answer what they received.")
+    var drainTimeout = 240
+
+    @Option(name: .customLong("perf-dir"), help: "Record a CPU profile of the node under test (perf record) for each measured phase into this directory.")
+    var perfDirectory: String?
+
+    @Option(name: .customLong("quiet-wait"), help: "Before each measured phase, wait up to this many seconds for the machine to be idle (other work below 0.25 cores); 0 to not wait.")
+    var quietWait = 120
+
+    @Option(help: "Also write the result table (Markdown) to this file.")
+    var results: String?
+
+    func validate() throws {
+        guard FileManager.default.isExecutableFile(atPath: meent) else { throw ValidationError("\(meent) is not an executable") }
+        for (name, value) in [("intake", intake), ("intake-rsa", intakeRSA), ("concurrency", concurrency), ("deliveries", deliveries),
+                              ("deliveries-rsa", deliveriesRSA), ("starts", starts)] where value < 1 {
+            throw ValidationError("--\(name) must be at least 1")
+        }
+        // Bounded runs: a benchmark is a few seconds of load, not a soak test.
+        for (name, value) in [("intake", intake), ("intake-rsa", intakeRSA), ("replay", replay), ("deliveries", deliveries),
+                              ("deliveries-rsa", deliveriesRSA)] where value > 100_000 {
+            throw ValidationError("--\(name) is limited to 100000")
+        }
+    }
 
     func run() async throws {
-        print("no benchmarks yet")
+        let work = workDirectory.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("meent-bench-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let binary = URL(fileURLWithPath: meent).standardizedFileURL.path
+        let bench = try Bench(options: self, binary: binary, work: work)
+        let outcome: Result<[Figure], any Error>
+        do {
+            outcome = .success(try await bench.run())
+        } catch {
+            outcome = .failure(error)
+        }
+        await bench.cleanUp()
+        switch outcome {
+        case .success(let figures):
+            let table = Report.table(figures)
+            let notes = Report.notes(figures)
+            let text = "Machine: \(Report.machine())\nmeent: \(binary)\n\n\(table)\n\n\(notes)\n"
+            print("\n" + text)
+            if let results { try Data(text.utf8).write(to: URL(fileURLWithPath: results)) }
+            if keepWorkDirectory || perfDirectory != nil {
+                print("Work directory (data, logs): \(work.path)")
+            } else {
+                try? FileManager.default.removeItem(at: work)
+            }
+            if figures.contains(where: { $0.verdict == .fail }) { print("Some targets are missed; see BENCHMARKS.md for the bottlenecks.") }
+        case .failure(let error):
+            print("meent-bench failed: \(error)\nLogs of the nodes: \(work.path)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// The benchmark run: its processes, and cleanup of them whatever happens.
+/// (Unchecked: the options are read only; what changes is behind locks.)
+final class Bench: @unchecked Sendable {
+    let options: All
+    let binary: String
+    let work: URL
+    let node: MeentNode
+    let sender: MeentNode
+    let sinkEndpoint: Endpoint
+    /// For setting up and control calls.
+    let control: HTTPClient
+    /// The load generator's client: its own event loop thread, one connection per request in flight.
+    let load: HTTPClient
+    private let running = Locked<[ChildProcess]>([])
+    private let sink = Locked<SinkInbox?>(nil)
+
+    init(options: All, binary: String, work: URL) throws {
+        self.options = options
+        self.binary = binary
+        self.work = work
+        node = MeentNode(name: "node", binary: binary, endpoint: try Endpoint(host: options.nodeHost, port: options.port), workDirectory: work)
+        sender = MeentNode(name: "sender", binary: binary, endpoint: try Endpoint(host: options.senderHost, port: options.port), workDirectory: work)
+        sinkEndpoint = try Endpoint(host: options.sinkHost, port: options.port)
+        control = HTTPClient(eventLoopGroupProvider: .singleton)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.concurrency)
+        configuration.httpVersion = .http1Only
+        configuration.decompression = .disabled
+        load = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1), configuration: configuration)
+    }
+
+    func log(_ line: String) {
+        let stamp = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
+        print("[\(stamp)] \(line)")
+        fflush(nil)
+    }
+
+    private func track(_ process: ChildProcess) -> ChildProcess {
+        running.withLock { $0.append(process) }
+        return process
+    }
+
+    private func stop(_ process: ChildProcess) async {
+        let status = await process.stop()
+        running.withLock { $0.removeAll { $0 === process } }
+        if status != 0 { log("\(process.name) exited with status \(status); log: \(process.logFile.path)") }
+    }
+
+    /// Stops every process and server this run started.
+    func cleanUp() async {
+        for process in running.value.reversed() { await process.stop(timeout: .seconds(10)) }
+        running.withLock { $0.removeAll() }
+        await sink.value?.stop()
+        try? await load.shutdown()
+        try? await control.shutdown()
+    }
+
+    // MARK: The run
+
+    func run() async throws -> [Figure] {
+        var figures: [Figure] = []
+        log("work directory: \(work.path)")
+
+        // 1. Set both nodes up: first start, a user each, keys made.
+        log("first start of the node under test at \(node.endpoint.base)")
+        let (firstNode, firstStartup) = try await node.start()
+        _ = track(firstNode)
+        try await node.createUser("target", admin: try MeentNode.adminLogin(in: firstNode.output), client: control)
+        _ = try await MeentNode.json(control, "GET", "\(node.endpoint.base)/users/target", accept: "application/activity+json")
+        await stop(firstNode)
+
+        log("first start of the sending node at \(sender.endpoint.base)")
+        let (firstSender, _) = try await sender.start()
+        _ = track(firstSender)
+        try await sender.createUser("sender", admin: try MeentNode.adminLogin(in: firstSender.output), client: control)
+        // Fetching the actor makes its keys (keys are made on first use).
+        _ = try await MeentNode.json(control, "GET", "\(sender.endpoint.base)/users/sender", accept: "application/activity+json")
+        await stop(firstSender)
+        let senderKeys = try await senderKeys()
+
+        // 2. Start until ready, on an existing data directory.
+        var startups: [Duration] = []
+        for attempt in 1...options.starts {
+            await quiet()
+            let (process, startup) = try await node.start()
+            _ = track(process)
+            startups.append(startup)
+            log("start \(attempt): ready after \(Report.ms(startup))")
+            await stop(process)
+        }
+        startups.sort()
+        let medianStart = startups[startups.count / 2]
+        figures.append(.check("Start until ready (existing data dir)", target: "< 0.5 s",
+                              measured: "\(Report.ms(medianStart)) median, \(Report.ms(startups.last!)) max",
+                              passes: startups.last! < .milliseconds(500),
+                              note: "spawn of `meent serve` until it printed `node is serving`, \(options.starts) restarts; first start (creates keys and the admin at BCRYPT_COST=4): \(Report.ms(firstStartup))"))
+
+        // 3. The node under test, running from here on; idle memory.
+        let (nodeProcess, _) = try await node.start()
+        _ = track(nodeProcess)
+        try await Task.sleep(for: .seconds(3))
+        await quiet()
+        let idle = nodeProcess.residentBytes
+        figures.append(.check("Memory idle (RSS)", target: "< 40 MB", measured: Report.megabytes(idle),
+                              passes: (idle ?? .max) < 40 << 20, note: "VmRSS 3 s after start, no requests served yet"))
+        log("idle RSS: \(Report.megabytes(idle))")
+
+        let database = try NodeDatabase(path: node.databasePath, migrate: false)
+
+        // 4. Outgoing deliveries to the sink.
+        let sinkInbox = try await SinkInbox.start(at: sinkEndpoint)
+        sink.withLock { $0 = sinkInbox }
+        // A short first run opens connections and loads the node's keys.
+        _ = try await DeliveryLoad.run(count: 50, scheme: .rfc9421, run: "warmup", node: node, database: database, sink: sinkInbox)
+        for (scheme, count, target) in [(Peer.SignatureScheme.rfc9421, options.deliveries, 3000.0), (.cavage, options.deliveriesRSA, 1000.0)] {
+            let label = scheme == .rfc9421 ? "Ed25519 (RFC 9421)" : "RSA-2048 (draft-cavage)"
+            await quiet()
+            log("outgoing deliveries, \(label): \(count) queued")
+            let perf = try startProfile("deliveries-\(scheme.rawValue)", pid: nodeProcess.pid)
+            let cpu = CPUUsage([nodeProcess.pid, getpid()])
+            let memory = MemorySampler([nodeProcess])
+            let result = try await DeliveryLoad.run(count: count, scheme: scheme, run: scheme.rawValue, node: node, database: database, sink: sinkInbox)
+            let cpuSummary = cpu.summary([("node", nodeProcess.pid), ("sink (benchmark process)", getpid())])
+            let peak = await memory.stop()
+            if let perf { await stopProfile(perf) }
+            let signedRight = scheme == .rfc9421 ? result.sinkCounts.rfc9421 : result.sinkCounts.cavage
+            log("  \(result.delivered) delivered, \(result.failed) failed in \(String(format: "%.2f", result.elapsed.seconds)) s: \(Report.perSecond(result.rate))")
+            figures.append(.check("Outgoing deliveries, \(label)", target: "≥ \(Report.perSecond(target))",
+                                  measured: Report.perSecond(result.rate), passes: result.rate >= target && result.failed == 0,
+                                  note: "\(count) queued deliveries of a \(result.bodyBytes)-byte Create, one host, to a sink answering 202; \(result.delivered) delivered, \(result.failed) failed, \(signedRight) signed with the expected scheme; rate from the sink's first request to the last row marked delivered (\(String(format: "%.2f", result.elapsed.seconds)) s; \(String(format: "%.2f", result.wallElapsed.seconds)) s from the enqueue commit, which includes the worker's poll); \(cpuSummary); node peak RSS \(Report.megabytes(peak[nodeProcess.pid]))"))
+        }
+
+        // 5. Signed inbox intake from the sending node's actor.
+        let (senderProcess, _) = try await sender.start()
+        _ = track(senderProcess)
+        let actor = "\(sender.endpoint.base)/users/sender"
+        let object = "\(node.endpoint.base)/users/target"
+        let inbox = "\(node.endpoint.base)/inbox"
+        var intakePeak = 0
+        var totalAccepted = 0
+        var replaySource: [HTTPClientRequest] = []
+        for (scheme, count) in [(InboxLoad.Scheme.ed25519, options.intake), (.rsa, options.intakeRSA)] {
+            let label = scheme == .ed25519 ? "Ed25519 (RFC 9421)" : "RSA-2048 (draft-cavage)"
+            let runId = "\(sender.endpoint.base)/activities/bench-\(scheme.rawValue)-\(UUID().uuidString.prefix(8))"
+            log("intake, \(label): signing \(options.warmup) + \(count) activities")
+            let signStart = ContinuousClock.now
+            let warm = try await InboxLoad.presign(count: options.warmup, scheme: scheme, keys: senderKeys, actor: actor, object: object,
+                                                   inbox: inbox, idPrefix: "\(runId)-warmup")
+            let requests = try await InboxLoad.presign(count: count, scheme: scheme, keys: senderKeys, actor: actor, object: object,
+                                                       inbox: inbox, idPrefix: runId)
+            log("  signed in \(Report.ms(ContinuousClock.now - signStart)); warming up")
+            let warmed = await InboxLoad.run(warm, client: load, concurrency: options.concurrency)
+            guard warmed.accepted == warm.count else {
+                throw BenchError("warm-up: \(warmed.statusSummary); node log: \(nodeProcess.output.suffix(3000))")
+            }
+            totalAccepted += warmed.accepted
+            try await drain(database: database, label: "warm-up")
+
+            await quiet()
+            log("  measured run: \(count) POSTs, \(options.concurrency) in flight")
+            let perf = try startProfile("intake-\(scheme.rawValue)", pid: nodeProcess.pid)
+            let cpu = CPUUsage([nodeProcess.pid, senderProcess.pid, getpid()])
+            let memory = MemorySampler([nodeProcess])
+            let result = await InboxLoad.run(requests, client: load, concurrency: options.concurrency)
+            let cpuSummary = cpu.summary([("node", nodeProcess.pid), ("sending node", senderProcess.pid), ("load generator", getpid())])
+            let peak = await memory.stop()
+            if let perf { await stopProfile(perf) }
+            intakePeak = max(intakePeak, peak[nodeProcess.pid] ?? 0)
+            totalAccepted += result.accepted
+            if scheme == .ed25519 { replaySource = Array(requests.prefix(options.replay)) }
+            log("  \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s: \(Report.perSecond(result.rate)), p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))")
+
+            let drainStart = ContinuousClock.now
+            let (pendingAtEnd, queuedAtEnd) = try await backlog(database)
+            let drained = try await drain(database: database, label: "applying and answering")
+            let drainTime = ContinuousClock.now - drainStart
+            let bodyBytes = InboxLoad.follow(actor: actor, object: object, id: "\(runId)-0").count
+            figures.append(.check("Inbox intake, \(label)", target: "≥ 5,000/s", measured: Report.perSecond(result.rate),
+                                  passes: result.rate >= 5000 && result.errors == 0,
+                                  note: "\(count) distinct signed Follows (\(bodyBytes)-byte bodies) POSTed to /inbox over HTTP/1.1 keep-alive, \(options.concurrency) in flight, after \(options.warmup) warm-up requests; \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s; \(cpuSummary); at the end \(pendingAtEnd) activities were still to apply and \(queuedAtEnd) Accepts queued, done \(drained ? "after \(String(format: "%.1f", drainTime.seconds)) s more" : "NOT within the drain timeout")"))
+            figures.append(.check("Inbox intake latency, \(label)", target: "p99 < 50 ms",
+                                  measured: "p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))",
+                                  passes: result.percentile(0.99) < .milliseconds(50)))
+        }
+        figures.append(.check("Memory under intake load (peak RSS)", target: "< 150 MB", measured: Report.megabytes(intakePeak),
+                              passes: intakePeak < 150 << 20, note: "highest VmRSS sampled every 25 ms, and VmHWM, during the measured intake runs"))
+
+        // Replays: acknowledged, not stored again.
+        if !replaySource.isEmpty {
+            log("replaying \(replaySource.count) stored activities")
+            let result = await InboxLoad.run(replaySource, client: load, concurrency: options.concurrency)
+            figures.append(Figure("Inbox intake of replays (deduplicated)", measured: Report.perSecond(result.rate),
+                                  note: "\(replaySource.count) already-stored activities POSTed again with their original signatures: \(result.statusSummary); p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))"))
+        }
+        let stored = try await database.receivedActivities(type: "Follow", limit: 1_000_000).count
+        figures.append(Figure("Stored activities check", measured: "\(stored) stored / \(totalAccepted) first-time 202s",
+                              note: stored == totalAccepted ? "every first-time 202 was stored once; replays stored nothing" : "MISMATCH between 202s and stored rows"))
+
+        try await Task.sleep(for: .seconds(2))
+        let idleAfter = nodeProcess.residentBytes
+        figures.append(Figure("Memory idle after the load (RSS)", measured: Report.megabytes(idleAfter), note: "VmRSS 2 s after the backlog was applied and delivered"))
+
+        await stop(senderProcess)
+        await stop(nodeProcess)
+        await sinkInbox.stop()
+        sink.withLock { $0 = nil }
+
+        // 6. Start-up again, now with the data of the runs above.
+        var loadedStartups: [Duration] = []
+        for _ in 1...3 {
+            await quiet()
+            let (process, startup) = try await node.start()
+            _ = track(process)
+            loadedStartups.append(startup)
+            await stop(process)
+        }
+        loadedStartups.sort()
+        let size = (try? FileManager.default.attributesOfItem(atPath: node.databasePath)[.size] as? Int) ?? 0
+        figures.append(Figure("Start until ready, after the runs", measured: "\(Report.ms(loadedStartups[1])) median",
+                              note: "3 restarts with the database of the runs above (\(Report.megabytes(size)), \(stored) inbox activities and the deliveries)"))
+        return figures
+    }
+
+    /// Waits (at most `--quiet-wait` seconds) until the machine is idle, so
+    /// that other work (a build, tests) does not distort the next phase.
+    func quiet() async {
+        guard options.quietWait > 0 else { return }
+        let deadline = ContinuousClock.now + .seconds(options.quietWait)
+        var busy = 0.0
+        repeat {
+            let usage = CPUUsage([])
+            try? await Task.sleep(for: .seconds(1))
+            busy = usage.machineCores()
+            if busy < 0.25 { return }
+        } while ContinuousClock.now < deadline
+        log("  the machine is still busy (\(String(format: "%.2f", busy)) cores) after \(options.quietWait) s; measuring anyway")
+    }
+
+    /// The sending actor's keys, read from the sending node's database.
+    private func senderKeys() async throws -> LocalKeyring.Keys {
+        let database = try NodeDatabase(path: sender.databasePath, migrate: false)
+        guard let account = try await database.account(username: "sender"), let id = account.id else {
+            throw BenchError("the sending node has no user 'sender'")
+        }
+        return try await LocalKeyring(database: database).keys(owner: "account:\(id)")
+    }
+
+    /// Inbox activities still to apply and deliveries still queued on the node under test.
+    private func backlog(_ database: NodeDatabase) async throws -> (pending: Int, queued: Int) {
+        let pending = try await database.pendingInboxActivities(limit: 1_000_000).count
+        let queued = try await database.deliveryStatus().queued
+        return (pending, queued)
+    }
+
+    /// Waits until the node under test has applied what it received and
+    /// delivered what that queued, and the sending node too; false on timeout.
+    @discardableResult
+    private func drain(database: NodeDatabase, label: String) async throws -> Bool {
+        let senderDatabase = try NodeDatabase(path: sender.databasePath, migrate: false)
+        let deadline = ContinuousClock.now + .seconds(options.drainTimeout)
+        while ContinuousClock.now < deadline {
+            let nothingPending = try await database.pendingInboxActivities(limit: 1).isEmpty
+            let nothingQueued = try await database.deliveryStatus().queued == 0
+            let nodeIdle = nothingPending && nothingQueued
+            let senderIdle = try await senderDatabase.pendingInboxActivities(limit: 1).isEmpty
+            if nodeIdle && senderIdle { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        log("  \(label): backlog not done within \(options.drainTimeout) s")
+        return false
+    }
+
+    /// Starts `perf record` on `pid` when profiling was asked for.
+    private func startProfile(_ name: String, pid: Int32) throws -> ChildProcess? {
+        guard let directory = options.perfDirectory else { return nil }
+        let url = URL(fileURLWithPath: directory)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let process = try ChildProcess(
+            name: "perf record (\(name))", executable: "/usr/bin/perf",
+            arguments: ["record", "-F", "999", "-g", "-p", "\(pid)", "-o", url.appendingPathComponent("\(name).data").path],
+            directory: work, logFile: work.appendingPathComponent("perf-\(name).log"))
+        return track(process)
+    }
+}
+
+extension Bench {
+    /// Stops `perf record` (SIGTERM; it writes its file then).
+    fileprivate func stopProfile(_ perf: ChildProcess) async {
+        await perf.stop(signal: SIGTERM, timeout: .seconds(60))
+        running.withLock { $0.removeAll { $0 === perf } }
     }
 }

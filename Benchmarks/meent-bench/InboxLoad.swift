@@ -1,0 +1,139 @@
+import AsyncHTTPClient
+import Federation
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Signed POSTs to a node's inbox, made before the clock starts, and a
+/// closed-loop load generator that sends them at a fixed concurrency.
+enum InboxLoad {
+    enum Scheme: String, Sendable {
+        /// RFC 9421 with the actor's Ed25519 key (`#ed25519-key`), as Meent nodes sign.
+        case ed25519
+        /// draft-cavage `rsa-sha256` with the actor's RSA key (`#main-key`), as Mastodon signs.
+        case rsa
+    }
+
+    /// A `Follow` of `object` by `actor` with a unique id: what the inbox stores and the worker applies.
+    static func follow(actor: String, object: String, id: String) -> [UInt8] {
+        Array("""
+            {"@context":"https://www.w3.org/ns/activitystreams","id":"\(id)","type":"Follow","actor":"\(actor)","object":"\(object)","to":["\(object)"]}
+            """.utf8)
+    }
+
+    /// Builds and signs `count` requests, spread over the machine's cores
+    /// (RSA signing takes about 0.7 ms each).
+    static func presign(count: Int, scheme: Scheme, keys: LocalKeyring.Keys, actor: String, object: String,
+                        inbox: String, idPrefix: String) async throws -> [HTTPClientRequest] {
+        let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let size = (count + chunks - 1) / chunks
+        return try await withThrowingTaskGroup(of: (Int, [HTTPClientRequest]).self) { group in
+            for chunk in 0..<chunks {
+                let range = (chunk * size)..<min(count, (chunk + 1) * size)
+                guard !range.isEmpty else { continue }
+                group.addTask {
+                    var made: [HTTPClientRequest] = []
+                    made.reserveCapacity(range.count)
+                    for index in range {
+                        let body = follow(actor: actor, object: object, id: "\(idPrefix)-\(index)")
+                        made.append(try sign(body, scheme: scheme, keys: keys, actor: actor, inbox: inbox))
+                    }
+                    return (chunk, made)
+                }
+            }
+            var parts: [(Int, [HTTPClientRequest])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// One signed POST, built as `FederationClient` builds its own.
+    static func sign(_ body: [UInt8], scheme: Scheme, keys: LocalKeyring.Keys, actor: String, inbox: String) throws -> HTTPClientRequest {
+        var signable = try SignableRequest(method: "POST", url: inbox, headers: ["Content-Type": "application/activity+json"], body: body)
+        switch scheme {
+        case .ed25519:
+            try HTTPMessageSigner(key: keys.ed25519, keyID: LocalActorURLs.ed25519KeyId(actor)).sign(&signable)
+        case .rsa:
+            try CavageSigner(key: keys.rsa, keyID: LocalActorURLs.rsaKeyId(actor)).sign(&signable)
+        }
+        var request = HTTPClientRequest(url: inbox)
+        request.method = .POST
+        request.headers.add(name: "User-Agent", value: "meent-bench")
+        for field in signable.headers.fields where field.name.lowercased() != "host" {
+            request.headers.add(name: field.name, value: field.value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return request
+    }
+
+    struct Result: Sendable {
+        let sent: Int
+        /// Status code (or -1 for a transport error) → count.
+        let statuses: [Int: Int]
+        let elapsed: Duration
+        /// Latency of every request, sorted, in nanoseconds.
+        let latencies: [Int64]
+
+        var accepted: Int { statuses[202] ?? 0 }
+        var errors: Int { sent - accepted }
+        var seconds: Double { elapsed.seconds }
+        /// 202s per second of wall time.
+        var rate: Double { Double(accepted) / seconds }
+
+        func percentile(_ p: Double) -> Duration {
+            guard !latencies.isEmpty else { return .zero }
+            let index = min(latencies.count - 1, max(0, Int((p * Double(latencies.count)).rounded(.up)) - 1))
+            return .nanoseconds(latencies[index])
+        }
+
+        var statusSummary: String {
+            statuses.sorted { $0.key < $1.key }.map { "\($0.key == -1 ? "transport error" : String($0.key)): \($0.value)" }.joined(separator: ", ")
+        }
+    }
+
+    /// Sends every request, `concurrency` in flight at a time; each worker
+    /// sends the next request as soon as its previous one was answered.
+    static func run(_ requests: [HTTPClientRequest], client: HTTPClient, concurrency: Int, timeout: Duration = .seconds(30)) async -> Result {
+        let next = Counter()
+        let start = ContinuousClock.now
+        let perWorker = await withTaskGroup(of: ([Int64], [Int: Int]).self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var latencies: [Int64] = []
+                    latencies.reserveCapacity(requests.count / concurrency + 1)
+                    var statuses: [Int: Int] = [:]
+                    while true {
+                        let index = next.next() - 1
+                        guard index < requests.count else { break }
+                        let sentAt = ContinuousClock.now
+                        var status = -1
+                        do {
+                            let response = try await client.execute(requests[index], timeout: .seconds(timeout.components.seconds))
+                            _ = try await response.body.collect(upTo: 1 << 20)
+                            status = Int(response.status.code)
+                        } catch {
+                            status = -1
+                        }
+                        latencies.append((ContinuousClock.now - sentAt).nanoseconds)
+                        statuses[status, default: 0] += 1
+                    }
+                    return (latencies, statuses)
+                }
+            }
+            var all: [([Int64], [Int: Int])] = []
+            for await part in group { all.append(part) }
+            return all
+        }
+        let elapsed = ContinuousClock.now - start
+        var statuses: [Int: Int] = [:]
+        for (_, counts) in perWorker { statuses.merge(counts, uniquingKeysWith: +) }
+        return Result(sent: requests.count, statuses: statuses, elapsed: elapsed, latencies: perWorker.flatMap(\.0).sorted())
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var milliseconds: Double { seconds * 1000 }
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}
