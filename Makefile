@@ -31,11 +31,14 @@ openapi-check: test-deps
 test: test-deps swift-test openapi-check
 
 # Builds in release mode (its own build folder, so debug builds stay warm)
-# and runs the end-to-end benchmarks; see BENCHMARKS.md.
+# and runs the end-to-end benchmarks; see BENCHMARKS.md. Extra options go in
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="--intake 4000 --perf-dir /tmp/perf";
+# .build-release/release/meent-bench breakdown --meent .build-release/release/meent
+# times the stages of intake and delivery one by one.
 bench: deps
 	$(SWIFT) build -c release --scratch-path .build-release --product meent
 	$(SWIFT) build -c release --scratch-path .build-release --product meent-bench
-	.build-release/release/meent-bench all --meent .build-release/release/meent
+	.build-release/release/meent-bench all --meent .build-release/release/meent $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-release .venv

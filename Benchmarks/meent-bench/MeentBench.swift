@@ -11,7 +11,7 @@ import Storage
 struct MeentBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meent-bench", abstract: "End-to-end benchmarks of a Meent node (see BENCHMARKS.md).",
-        subcommands: [All.self], defaultSubcommand: All.self)
+        subcommands: [All.self, Breakdown.self], defaultSubcommand: All.self)
 }
 
 /// Runs every end-to-end figure against real `meent serve` processes.
@@ -39,19 +39,19 @@ struct All: AsyncParsableCommand {
     var port = 18080
 
     @Option(help: "Activities posted in the measured Ed25519 intake run.")
-    var intake = 20_000
+    var intake = 8_000
     @Option(name: .customLong("intake-rsa"), help: "Activities posted in the measured RSA (draft-cavage) intake run.")
-    var intakeRSA = 10_000
+    var intakeRSA = 4_000
     @Option(help: "Already-stored activities posted again (deduplication run).")
-    var replay = 5_000
+    var replay = 2_000
     @Option(help: "Requests sent before each measured intake run (the first one makes the node fetch the sender's actor).")
     var warmup = 500
     @Option(help: "Requests in flight at once during intake.")
     var concurrency = 64
     @Option(help: "Deliveries queued in the Ed25519 run.")
-    var deliveries = 10_000
+    var deliveries = 4_000
     @Option(name: .customLong("deliveries-rsa"), help: "Deliveries queued in the RSA run.")
-    var deliveriesRSA = 4_000
+    var deliveriesRSA = 2_000
     @Option(help: "Timed restarts of the node for the start-up figure.")
     var starts = 5
     @Option(name: .customLong("drain-timeout"), help: "Longest wait, in seconds, for the nodes to apply and answer what they received.")
@@ -154,7 +154,7 @@ final class Bench: @unchecked Sendable {
         return process
     }
 
-    private func stop(_ process: ChildProcess) async {
+    func stop(_ process: ChildProcess) async {
         let status = await process.stop()
         running.withLock { $0.removeAll { $0 === process } }
         if status != 0 { log("\(process.name) exited with status \(status); log: \(process.logFile.path)") }
@@ -176,21 +176,7 @@ final class Bench: @unchecked Sendable {
         log("work directory: \(work.path)")
 
         // 1. Set both nodes up: first start, a user each, keys made.
-        log("first start of the node under test at \(node.endpoint.base)")
-        let (firstNode, firstStartup) = try await node.start()
-        _ = track(firstNode)
-        try await node.createUser("target", admin: try MeentNode.adminLogin(in: firstNode.output), client: control)
-        _ = try await MeentNode.json(control, "GET", "\(node.endpoint.base)/users/target", accept: "application/activity+json")
-        await stop(firstNode)
-
-        log("first start of the sending node at \(sender.endpoint.base)")
-        let (firstSender, _) = try await sender.start()
-        _ = track(firstSender)
-        try await sender.createUser("sender", admin: try MeentNode.adminLogin(in: firstSender.output), client: control)
-        // Fetching the actor makes its keys (keys are made on first use).
-        _ = try await MeentNode.json(control, "GET", "\(sender.endpoint.base)/users/sender", accept: "application/activity+json")
-        await stop(firstSender)
-        let senderKeys = try await senderKeys()
+        let (firstStartup, senderKeys) = try await setUpNodes()
 
         // 2. Start until ready, on an existing data directory.
         var startups: [Duration] = []
@@ -215,6 +201,12 @@ final class Bench: @unchecked Sendable {
         try await Task.sleep(for: .seconds(3))
         await quiet()
         let idle = nodeProcess.residentBytes
+        let idleCPU = CPUUsage([nodeProcess.pid])
+        try await Task.sleep(for: .seconds(5))
+        let idleCores = idleCPU.cores()[nodeProcess.pid] ?? 0
+        figures.append(Figure("CPU idle", measured: String(format: "%.2f cores", idleCores),
+                              note: "CPU time the node used over 5 s with no requests, 3 s after start (an idle node should use about 0)"))
+        log("idle CPU: \(String(format: "%.2f", idleCores)) cores")
         figures.append(.check("Memory idle (RSS)", target: "< 40 MB", measured: Report.megabytes(idle),
                               passes: (idle ?? .max) < 40 << 20, note: "VmRSS 3 s after start, no requests served yet"))
         log("idle RSS: \(Report.megabytes(idle))")
@@ -284,17 +276,20 @@ final class Bench: @unchecked Sendable {
             if scheme == .ed25519 { replaySource = Array(requests.prefix(options.replay)) }
             log("  \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s: \(Report.perSecond(result.rate)), p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))")
 
-            let drainStart = ContinuousClock.now
             let (pendingAtEnd, queuedAtEnd) = try await backlog(database)
             let drained = try await drain(database: database, label: "applying and answering")
-            let drainTime = ContinuousClock.now - drainStart
+            let applyRate = drained.applied.map { Double(pendingAtEnd) / max($0.seconds, 0.001) }
+            log("  backlog: \(pendingAtEnd) to apply, applied after \(drained.applied.map { String(format: "%.1f s", $0.seconds) } ?? "-"), all answered after \(drained.done.map { String(format: "%.1f s", $0.seconds) } ?? "-")")
             let bodyBytes = InboxLoad.follow(actor: actor, object: object, id: "\(runId)-0").count
             figures.append(.check("Inbox intake, \(label)", target: "≥ 5,000/s", measured: Report.perSecond(result.rate),
                                   passes: result.rate >= 5000 && result.errors == 0,
-                                  note: "\(count) distinct signed Follows (\(bodyBytes)-byte bodies) POSTed to /inbox over HTTP/1.1 keep-alive, \(options.concurrency) in flight, after \(options.warmup) warm-up requests; \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s; \(cpuSummary); at the end \(pendingAtEnd) activities were still to apply and \(queuedAtEnd) Accepts queued, done \(drained ? "after \(String(format: "%.1f", drainTime.seconds)) s more" : "NOT within the drain timeout")"))
+                                  note: "\(count) distinct signed Follows (\(bodyBytes)-byte bodies) POSTed to /inbox over HTTP/1.1 keep-alive, \(options.concurrency) in flight, after \(options.warmup) warm-up requests; \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s; \(cpuSummary); when the last 202 came \(pendingAtEnd) activities were still to apply and \(queuedAtEnd) Accepts queued"))
             figures.append(.check("Inbox intake latency, \(label)", target: "p99 < 50 ms",
                                   measured: "p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))",
                                   passes: result.percentile(0.99) < .milliseconds(50)))
+            figures.append(Figure("Inbox worker after the \(scheme == .ed25519 ? "Ed25519" : "RSA") run: applying the backlog",
+                                  measured: applyRate.map(Report.perSecond) ?? "not done",
+                                  note: "\(pendingAtEnd) Follows applied one by one (each queues an Accept) in \(drained.applied.map { String(format: "%.1f s", $0.seconds) } ?? "more than the drain timeout"); the Accepts delivered to, and applied by, the sending node \(drained.done.map { String(format: "%.1f s", $0.seconds) } ?? "not") after the last 202"))
         }
         figures.append(.check("Memory under intake load (peak RSS)", target: "< 150 MB", measured: Report.megabytes(intakePeak),
                               passes: intakePeak < 150 << 20, note: "highest VmRSS sampled every 25 ms, and VmHWM, during the measured intake runs"))
@@ -342,12 +337,48 @@ final class Bench: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(options.quietWait)
         var busy = 0.0
         repeat {
-            let usage = CPUUsage([])
+            // Only other work counts: the benchmark's own processes are excluded.
+            let ours = running.value.map(\.pid) + [getpid()]
+            let usage = CPUUsage(ours)
             try? await Task.sleep(for: .seconds(1))
-            busy = usage.machineCores()
+            busy = max(0, usage.machineCores() - usage.cores().values.reduce(0, +))
             if busy < 0.25 { return }
         } while ContinuousClock.now < deadline
         log("  the machine is still busy (\(String(format: "%.2f", busy)) cores) after \(options.quietWait) s; measuring anyway")
+    }
+
+    /// First start of both nodes: a user `target` on the node under test, a
+    /// user `sender` on the sending node, keys made for both; both stopped
+    /// again. Returns the first start's time and the sending actor's keys.
+    func setUpNodes() async throws -> (firstStartup: Duration, senderKeys: LocalKeyring.Keys) {
+        log("first start of the node under test at \(node.endpoint.base)")
+        let (firstNode, firstStartup) = try await node.start()
+        _ = track(firstNode)
+        try await node.createUser("target", admin: try MeentNode.adminLogin(in: firstNode.output), client: control)
+        _ = try await MeentNode.json(control, "GET", "\(node.endpoint.base)/users/target", accept: "application/activity+json")
+        await stop(firstNode)
+
+        log("first start of the sending node at \(sender.endpoint.base)")
+        let (firstSender, _) = try await sender.start()
+        _ = track(firstSender)
+        try await sender.createUser("sender", admin: try MeentNode.adminLogin(in: firstSender.output), client: control)
+        // Fetching the actor makes its keys (keys are made on first use).
+        _ = try await MeentNode.json(control, "GET", "\(sender.endpoint.base)/users/sender", accept: "application/activity+json")
+        await stop(firstSender)
+        return (firstStartup, try await senderKeys())
+    }
+
+    /// Starts the sending node; it stays up until ``cleanUp()`` or ``stop(_:)``.
+    func startSender() async throws -> ChildProcess {
+        let (process, _) = try await sender.start()
+        return track(process)
+    }
+
+    /// Starts the sink inbox; it stays up until ``cleanUp()``.
+    func startSink() async throws -> SinkInbox {
+        let started = try await SinkInbox.start(at: sinkEndpoint)
+        sink.withLock { $0 = started }
+        return started
     }
 
     /// The sending actor's keys, read from the sending node's database.
@@ -366,22 +397,35 @@ final class Bench: @unchecked Sendable {
         return (pending, queued)
     }
 
+    /// How long the nodes took to work off a backlog: the node under test
+    /// applying what it received, then delivering what that queued, and the
+    /// sending node applying those; `nil` for a part not done in time.
+    struct Drain {
+        var applied: Duration?
+        var done: Duration?
+    }
+
     /// Waits until the node under test has applied what it received and
-    /// delivered what that queued, and the sending node too; false on timeout.
+    /// delivered what that queued, and the sending node has applied that.
     @discardableResult
-    private func drain(database: NodeDatabase, label: String) async throws -> Bool {
+    func drain(database: NodeDatabase, label: String) async throws -> Drain {
         let senderDatabase = try NodeDatabase(path: sender.databasePath, migrate: false)
-        let deadline = ContinuousClock.now + .seconds(options.drainTimeout)
+        let start = ContinuousClock.now
+        let deadline = start + .seconds(options.drainTimeout)
+        var result = Drain()
         while ContinuousClock.now < deadline {
             let nothingPending = try await database.pendingInboxActivities(limit: 1).isEmpty
+            if nothingPending && result.applied == nil { result.applied = ContinuousClock.now - start }
             let nothingQueued = try await database.deliveryStatus().queued == 0
-            let nodeIdle = nothingPending && nothingQueued
             let senderIdle = try await senderDatabase.pendingInboxActivities(limit: 1).isEmpty
-            if nodeIdle && senderIdle { return true }
-            try await Task.sleep(for: .milliseconds(100))
+            if nothingPending && nothingQueued && senderIdle {
+                result.done = ContinuousClock.now - start
+                return result
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
         log("  \(label): backlog not done within \(options.drainTimeout) s")
-        return false
+        return result
     }
 
     /// Starts `perf record` on `pid` when profiling was asked for.
