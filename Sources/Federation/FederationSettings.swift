@@ -50,19 +50,39 @@ public struct LocalActorURLs: Sendable {
     public func following(_ username: String) -> String { "\(person(username))/following" }
     public func newActivityId() -> String { "\(base)/activities/\(UUID().uuidString.lowercased())" }
 
+    public func group(_ slug: String) -> String { "\(base)/groups/\(slug)" }
+    public func groupInbox(_ slug: String) -> String { "\(group(slug))/inbox" }
+    public func groupOutbox(_ slug: String) -> String { "\(group(slug))/outbox" }
+    public func groupFollowers(_ slug: String) -> String { "\(group(slug))/followers" }
+    public func groupMembers(_ slug: String) -> String { "\(group(slug))/members" }
+    public func groupModerators(_ slug: String) -> String { "\(group(slug))/moderators" }
+    /// A content item written on this node.
+    public func content(_ id: Int64) -> String { "\(base)/content/\(id)" }
+
+    /// The slug of a local group id, if `id` is one.
+    public func slug(ofGroup id: String) -> String? { lastSegment(of: id, under: "groups") }
+
+    /// The row id of a local content item's id, if `id` is one.
+    public func contentId(of id: String) -> Int64? { lastSegment(of: id, under: "content").flatMap { Int64($0) } }
+
+    /// Whether `id` lives on this node's origin.
+    public func isLocal(_ id: String) -> Bool { Origin.authority(of: id) == Origin.authority(of: base) }
+
+    private func lastSegment(of id: String, under collection: String) -> String? {
+        let prefix = "\(base)/\(collection)/"
+        guard id.hasPrefix(prefix) else { return nil }
+        let rest = id.dropFirst(prefix.count)
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("#"), !rest.contains("?") else { return nil }
+        return String(rest)
+    }
+
     /// The `keyId` of an actor's RSA key (`#main-key`, as Mastodon names it).
     public static func rsaKeyId(_ actorId: String) -> String { "\(actorId)#main-key" }
     /// The `keyId` of an actor's Ed25519 Multikey.
     public static func ed25519KeyId(_ actorId: String) -> String { "\(actorId)#ed25519-key" }
 
     /// The username of a local person id, if `id` is one.
-    public func username(ofPerson id: String) -> String? {
-        let prefix = "\(base)/users/"
-        guard id.hasPrefix(prefix) else { return nil }
-        let rest = id.dropFirst(prefix.count)
-        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("#"), !rest.contains("?") else { return nil }
-        return String(rest)
-    }
+    public func username(ofPerson id: String) -> String? { lastSegment(of: id, under: "users") }
 }
 
 /// When a failed delivery is tried again.

@@ -346,6 +346,38 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-group-federation") { db in
+            // People and groups of other nodes get rows of their own (an
+            // account without a password, a group mirrored from its home
+            // node), so membership, authorship, likes and the one visibility
+            // rule work the same for them. `actorId` is NULL for local rows.
+            // Items that came from another node keep their ActivityPub id.
+            try db.execute(sql: """
+                ALTER TABLE account ADD COLUMN actorId TEXT;
+                CREATE UNIQUE INDEX account_actorId ON account(actorId) WHERE actorId IS NOT NULL;
+                ALTER TABLE groups ADD COLUMN actorId TEXT;
+                CREATE UNIQUE INDEX groups_actorId ON groups(actorId) WHERE actorId IS NOT NULL;
+                ALTER TABLE contentItem ADD COLUMN apId TEXT;
+                CREATE UNIQUE INDEX contentItem_apId ON contentItem(apId) WHERE apId IS NOT NULL;
+                -- What a delivery carried, for the data-flow ledger.
+                ALTER TABLE delivery ADD COLUMN subjects TEXT NOT NULL DEFAULT '[]';
+                CREATE TABLE ledgerEntry (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    objectId TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    firstSentAt DATETIME NOT NULL,
+                    lastSentAt DATETIME NOT NULL,
+                    deletionActivityId TEXT,
+                    deletionRequestedAt DATETIME,
+                    deletionConfirmedAt DATETIME,
+                    UNIQUE (objectId, host)
+                );
+                CREATE INDEX ledgerEntry_host ON ledgerEntry(host);
+                CREATE INDEX ledgerEntry_deletion ON ledgerEntry(deletionActivityId);
+                """)
+        }
+
         return migrator
     }
 }

@@ -52,24 +52,33 @@ extension NodeDatabase {
         try await pool.read { db in try Account.fetchOne(db, key: id) }
     }
 
-    /// Finds an account by username, ignoring case.
+    /// Finds an account of this node by username, ignoring case. People of
+    /// other nodes are not found here (see `account(actorId:)` and `account(handle:)`).
     public func account(username: String) async throws -> Account? {
         try await pool.read { db in
-            try Account.filter(Account.Columns.username == username).fetchOne(db)
+            try Account.filter(Account.Columns.username == username && Account.Columns.actorId == nil).fetchOne(db)
+        }
+    }
+
+    /// A local person by username, or a person of another node by the
+    /// `name@host` handle their row carries.
+    public func account(handle: String) async throws -> Account? {
+        try await pool.read { db in
+            try Account.filter(Account.Columns.username == handle).fetchOne(db)
         }
     }
 
     /// Accounts ordered by id, `limit` at a time after the id `afterId`.
     public func accounts(after afterId: Int64 = 0, limit: Int = 100, includeDisabled: Bool = true) async throws -> [Account] {
         try await pool.read { db in
-            var request = Account.filter(Account.Columns.id > afterId)
+            var request = Account.filter(Account.Columns.id > afterId && Account.Columns.actorId == nil)
             if !includeDisabled { request = request.filter(Account.Columns.isDisabled == false) }
             return try request.order(Account.Columns.id).limit(limit).fetchAll(db)
         }
     }
 
     public func accountCount() async throws -> Int {
-        try await pool.read { db in try Account.fetchCount(db) }
+        try await pool.read { db in try Account.filter(Account.Columns.actorId == nil).fetchCount(db) }
     }
 
     /// Disables or re-enables an account. Disabling also ends every session;

@@ -10,6 +10,8 @@ public struct InboxEffects: Sendable {
     public var actorsToSave: [RemoteActor] = []
     public var actorsToDelete: [String] = []
     public var deliveries: [Delivery] = []
+    /// Changes to groups, members and content.
+    public var changes: [FederatedChange] = []
 
     public init() {}
 }
@@ -137,6 +139,7 @@ extension NodeDatabase {
                 _ = try RemoteActor.deleteOne(db, key: id)
                 try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
             }
+            try Self.apply(effects.changes, db)
             try Self.insert(effects.deliveries, db)
             try db.execute(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?",
                            arguments: [state, error, now, id])
@@ -187,6 +190,9 @@ extension NodeDatabase {
         try await pool.write { db in
             try db.execute(sql: "UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?",
                            arguments: [status, now, id])
+            if let delivery = try Delivery.fetchOne(db, key: id), !delivery.subjects.isEmpty {
+                try Self.recordLedger(delivery.subjects, host: delivery.host, at: now, db)
+            }
         }
     }
 

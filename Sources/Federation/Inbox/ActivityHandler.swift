@@ -9,6 +9,7 @@ public struct InboxContext: Sendable {
     public let outbox: Outbox
     public let urls: LocalActorURLs
     public let logger: Logger
+    public let announcer: GroupAnnouncer
 
     public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger) {
         self.database = database
@@ -16,6 +17,7 @@ public struct InboxContext: Sendable {
         self.outbox = outbox
         self.urls = urls
         self.logger = logger
+        self.announcer = GroupAnnouncer(database: database, outbox: outbox)
     }
 }
 

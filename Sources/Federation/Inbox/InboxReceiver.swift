@@ -94,6 +94,30 @@ public struct InboxReceiver: Sendable {
         return stored ? .accepted : .duplicate
     }
 
+    /// Checks the signature of a signed fetch (a GET with no body) and
+    /// returns the actor that signed it, or `nil` for an unsigned request.
+    /// A signature that fails to verify is an error, not an anonymous fetch.
+    public func verifyFetch(_ request: SignableRequest, now: Date = Date()) async throws -> String? {
+        guard request.headers.contains("signature") else { return nil }
+        let keyId = try signatureKeyId(request)
+        guard let host = Origin.authority(of: keyId) else { throw FederationError.malformed("the key id is not a URL") }
+        try await policy.requireAllowed(host: host)
+        return try await verify(request, actor: keyId, now: now).ownerId
+    }
+
+    /// The key id a request's signature names (RFC 9421 or draft-cavage).
+    private func signatureKeyId(_ request: SignableRequest) throws -> String {
+        if let input = request.headers["signature-input"], let range = input.range(of: "keyid=\"") {
+            let rest = input[range.upperBound...]
+            if let end = rest.firstIndex(of: "\"") { return String(rest[..<end]) }
+        }
+        if let signature = request.headers["signature"], let range = signature.range(of: "keyId=\"") {
+            let rest = signature[range.upperBound...]
+            if let end = rest.firstIndex(of: "\"") { return String(rest[..<end]) }
+        }
+        throw FederationError.malformed("the signature names no key")
+    }
+
     /// Verifies the signature; on a key that fails, fetches the actor again once.
     private func verify(_ request: SignableRequest, actor: String, now: Date) async throws -> (keyId: String, ownerId: String) {
         do {

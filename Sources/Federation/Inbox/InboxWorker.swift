@@ -18,6 +18,9 @@ public final class InboxWorker: Service, Sendable {
         self.handlers = [
             "Follow": FollowHandler(), "Accept": AcceptHandler(), "Undo": UndoHandler(),
             "Update": UpdateHandler(), "Delete": DeleteHandler(),
+            // Groups across nodes (FEP-1b12).
+            "Create": CreateHandler(), "Like": LikeHandler(), "Announce": AnnounceHandler(),
+            "Invite": InviteHandler(), "Reject": RejectHandler(), "Remove": RemoveHandler(), "Add": AddHandler(),
         ]
     }
 
@@ -48,7 +51,8 @@ public final class InboxWorker: Service, Sendable {
         logger[metadataKey: "activity.id"] = "\(stored.activityId)"
         logger[metadataKey: "activity.type"] = "\(stored.type)"
         do {
-            let activity = try JSONDecoder().decode(Activity.self, from: stored.body)
+            var activity = try JSONDecoder().decode(Activity.self, from: stored.body)
+            activity.raw = try? JSONDecoder().decode(JSONValue.self, from: stored.body)
             guard let handler = handlers[activity.type] else {
                 try await context.database.completeInboxActivity(id: stored.id!, state: .ignored, error: "type \(activity.type) is not handled")
                 return

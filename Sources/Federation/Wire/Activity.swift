@@ -12,10 +12,14 @@ public struct Activity: Codable, Sendable, Equatable {
     public var to: [String]?
     public var cc: [String]?
     public var published: String?
+    /// The group an activity belongs to (FEP-1b12).
+    public var audience: String?
+    /// The activity as received, every property kept; set by the inbox worker.
+    public var raw: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case context = "@context"
-        case id, type, actor, object, target, to, cc, published
+        case id, type, actor, object, target, to, cc, published, audience
     }
 
     public init(id: String, type: String, actor: String, object: JSONValue?, to: [String]? = nil, cc: [String]? = nil) {
@@ -43,6 +47,7 @@ public struct Activity: Codable, Sendable, Equatable {
         to = try container.decodeIfPresent(JSONValue.self, forKey: .to)?.stringList
         cc = try container.decodeIfPresent(JSONValue.self, forKey: .cc)?.stringList
         published = try? container.decodeIfPresent(String.self, forKey: .published)
+        audience = try? container.decodeIfPresent(JSONValue.self, forKey: .audience)?.idValue
     }
 
     public static let publicAudience = "https://www.w3.org/ns/activitystreams#Public"

@@ -74,11 +74,18 @@ public struct ActorDocument: Codable, Sendable, Equatable {
     public var attachment: [Property]?
     public var manuallyApprovesFollowers: Bool?
     public var discoverable: Bool?
+    /// A group's moderators collection (FEP-1b12).
+    public var attributedTo: String?
+    /// How one joins a Meent group: `open`, `request` or `closed`.
+    public var meentMembershipMode: String?
+    /// Whether a Meent group is left out of listings and search.
+    public var meentHidden: Bool?
 
     enum CodingKeys: String, CodingKey {
         case context = "@context"
         case id, type, preferredUsername, name, summary, url, inbox, outbox, followers, following, endpoints
         case publicKey, assertionMethod, icon, attachment, manuallyApprovesFollowers, discoverable
+        case attributedTo, meentMembershipMode, meentHidden
     }
 
     public init(id: String, type: String, inbox: String) {
@@ -115,6 +122,9 @@ public struct ActorDocument: Codable, Sendable, Equatable {
         attachment = try? container.decodeIfPresent([Property].self, forKey: .attachment)
         manuallyApprovesFollowers = try? container.decodeIfPresent(Bool.self, forKey: .manuallyApprovesFollowers)
         discoverable = try? container.decodeIfPresent(Bool.self, forKey: .discoverable)
+        attributedTo = try? container.decodeIfPresent(JSONValue.self, forKey: .attributedTo)?.idValue
+        meentMembershipMode = try? container.decodeIfPresent(String.self, forKey: .meentMembershipMode)
+        meentHidden = try? container.decodeIfPresent(Bool.self, forKey: .meentHidden)
     }
 
     public static let defaultContext: JSONValue = .array([

@@ -10,6 +10,7 @@ struct AdminController {
     let profiles: ProfileService
     let blobs: BlobStore
     let configuration: NodeConfiguration
+    let deleteAccount: @Sendable (Account) async throws -> Void
 
     struct CreateUserBody: StrictDecodable {
         enum CodingKeys: String, CodingKey, CaseIterable { case username, email, password, displayName, role }
@@ -137,7 +138,7 @@ struct AdminController {
     @Sendable func deleteUser(request: Request, context: NodeRequestContext) async throws -> Response {
         let admin = try context.requireAdmin()
         let account = try await accounts.account(username: try context.parameters.require("username"))
-        try await accounts.delete(account, blobs: blobs)
+        try await deleteAccount(account)
         context.logger.notice("account deleted", metadata: ["account.username": "\(account.username)", "by": "\(admin.username)"])
         return Response(status: .noContent)
     }

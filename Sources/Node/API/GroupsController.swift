@@ -67,6 +67,16 @@ struct GroupsController {
         }
     }
 
+    struct LookupBody: StrictDecodable {
+        enum CodingKeys: String, CodingKey, CaseIterable { case group }
+        let group: String
+
+        init(from decoder: any Decoder) throws {
+            try Self.rejectUnknownKeys(in: decoder)
+            group = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .group)
+        }
+    }
+
     struct CodeBody: StrictDecodable {
         enum CodingKeys: String, CodingKey, CaseIterable { case code }
         let code: String
@@ -89,6 +99,7 @@ struct GroupsController {
     func addRoutes(to group: RouterGroup<NodeRequestContext>) {
         group.get("groups", use: list)
         group.post("groups", use: create)
+        group.post("groups/lookup", use: lookup)
         group.get("groups/:slug", use: show)
         group.patch("groups/:slug", use: update)
         group.delete("groups/:slug", use: delete)
@@ -119,6 +130,13 @@ struct GroupsController {
         let body = try await request.decodeJSON(SettingsBody.self, context: context)
         let view = try await groups.create(by: account, body.settings)
         return JSONResponse(view, status: .created, headers: [.location: "/api/v1/groups/\(view.slug)"])
+    }
+
+    /// Finds a group by handle or URL, on this node or another (which is then mirrored here).
+    @Sendable func lookup(request: Request, context: NodeRequestContext) async throws -> JSONResponse<GroupView> {
+        let account = try context.requireAccount()
+        let body = try await request.decodeJSON(LookupBody.self, context: context)
+        return JSONResponse(try await groups.lookup(body.group, viewer: account))
     }
 
     @Sendable func show(request: Request, context: NodeRequestContext) async throws -> JSONResponse<GroupView> {

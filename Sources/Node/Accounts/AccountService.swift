@@ -195,9 +195,9 @@ public struct AccountService: Sendable {
     }
 
     /// Deletes an account and everything attached to it on this node.
-    public func delete(_ account: Account, blobs: BlobStore) async throws {
+    public func delete(_ account: Account, blobs: BlobStore, notice: AccountDeletionNotice = AccountDeletionNotice()) async throws {
         if account.isAdmin, !account.isDisabled { try await requireAnotherAdmin() }
-        let avatar = try await translatingStorageErrors { try await database.deleteAccount(id: account.id!) }
+        let avatar = try await translatingStorageErrors { try await database.deleteAccount(id: account.id!, notice: notice) }
         if let avatar, try await !database.isAvatarInUse(digest: avatar) { try? blobs.remove(avatar) }
     }
 

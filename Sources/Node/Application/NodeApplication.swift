@@ -41,6 +41,7 @@ public enum NodeApplication {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
         router.add(middleware: CSRFMiddleware())
+        router.add(middleware: ActivityDocumentsMiddleware(controller: FederationController(services: services)))
 
         OperationsController(database: services.database, configuration: configuration, registry: services.metrics,
                              openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: router)
@@ -57,7 +58,8 @@ public enum NodeApplication {
             .addRoutes(to: api)
         MeController(accounts: services.accounts, profiles: services.profiles, configuration: configuration).addRoutes(to: api)
         UsersController(accounts: services.accounts, profiles: services.profiles).addRoutes(to: api)
-        AdminController(accounts: services.accounts, profiles: services.profiles, blobs: services.blobs, configuration: configuration)
+        AdminController(accounts: services.accounts, profiles: services.profiles, blobs: services.blobs, configuration: configuration,
+                        deleteAccount: { try await services.deleteAccount($0) })
             .addRoutes(to: api)
         FollowController(follows: services.follows).addRoutes(to: api)
         GroupsController(groups: services.groups).addRoutes(to: api)

@@ -15,6 +15,8 @@ public struct NodeServices: Sendable {
     public let federation: FederationRuntime
     public let follows: FollowService
     public let groups: GroupService
+    public let groupFederation: GroupFederation
+    let accountDeletions: AccountDeletionNotices
     public let content: ContentService
     public let notifications: NotificationService
     public let search: SearchService
@@ -36,11 +38,24 @@ public struct NodeServices: Sendable {
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.notifications = NotificationService(database: database)
-        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications)
-        self.content = ContentService(database: database, configuration: configuration, notifications: notifications)
+        let groupFederation = GroupFederation(database: database, runtime: federation, follows: follows)
+        self.groupFederation = groupFederation
+        self.accountDeletions = AccountDeletionNotices(database: database, runtime: federation)
+        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
+        self.content = ContentService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
         self.wiki = WikiService(database: database)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)
         self.metrics = metrics
+    }
+}
+
+extension NodeServices {
+    /// Deletes a local account and tells every node that received the
+    /// person's data (see ``AccountDeletionNotices``).
+    public func deleteAccount(_ account: Account) async throws {
+        let notice = try await accountDeletions.notice(for: account)
+        try await accounts.delete(account, blobs: blobs, notice: notice)
+        federation.outbox.wake()
     }
 }
 

@@ -140,7 +140,7 @@ struct UserCommand: AsyncParsableCommand {
             try await reportingErrors {
                 guard yes else { CLI.fail("deleting \(username) cannot be undone; add --yes to confirm") }
                 let services = try options.openServices()
-                try await services.accounts.delete(try await services.accounts.account(username: username), blobs: services.blobs)
+                try await services.deleteAccount(try await services.accounts.account(username: username))
                 CLI.print("Deleted \(username).")
             }
         }

@@ -39,6 +39,7 @@ public struct ContentService: Sendable {
     let database: NodeDatabase
     let configuration: NodeConfiguration
     let notifications: NotificationService
+    let federation: GroupFederation
 
     public struct Draft: Sendable {
         public var type: ContentItem.Kind?
@@ -79,20 +80,24 @@ public struct ContentService: Sendable {
         if (type == .blog || type == .discussion) && title.isEmpty { errors.check("title", "is required for a \(type.rawValue)") }
         if type == .status && !title.isEmpty { errors.check("title", "is not used by status updates") }
         var groupId: Int64?
+        var targetGroup: Group?
         var access = draft.access ?? (draft.group == nil ? .users : .members)
         if let slug = draft.group {
             guard let group = try await database.group(slug: slug),
                   let membership = try await database.membership(groupId: group.id!, accountId: account.id!), membership.isMember
             else { throw ServiceError(.forbidden, "only members of the group may write in it") }
             groupId = group.id
+            targetGroup = group
             // Content in a closed or hidden group is for its members: nothing wider.
             if (group.membershipMode == .closed || group.isHidden), access == .public || access == .users { access = .members }
         } else if access == .members {
             errors.check("access", "members needs a group")
         }
         try errors.throwIfAny()
+        let plan = try await federation.plan(group: targetGroup, author: account, access: access, parent: nil)
         let item = try await database.createContent(ContentItem(
-            type: type, groupId: groupId, authorId: account.id!, title: title, body: body, access: access))
+            type: type, groupId: groupId, authorId: account.id!, title: title, body: body, access: access)) { try plan.deliveries("Create", of: $0) }
+        if !plan.isEmpty { federation.runtime.outbox.wake() }
         try await notifications.notifyMentions(in: item, by: account)
         return try await view(id: item.id!, viewer: account)
     }
@@ -107,9 +112,12 @@ public struct ContentService: Sendable {
             }
         }
         let rootId = parent.rootId ?? parent.id!
+        let group = try await parent.groupId.asyncMap { try await database.group(id: $0) } ?? nil
+        let plan = try await federation.plan(group: group, author: account, access: parent.access, parent: parent)
         let item = try await database.createContent(ContentItem(
             type: .comment, groupId: parent.groupId, authorId: account.id!, parentId: parent.id, rootId: rootId,
-            title: "", body: body, access: parent.access))
+            title: "", body: body, access: parent.access)) { try plan.deliveries("Create", of: $0) }
+        if !plan.isEmpty { federation.runtime.outbox.wake() }
         // The author of what was answered, and the one who started the thread.
         var answered = [parent.authorId]
         if let rootAuthor = try await database.contentItem(id: rootId)?.authorId { answered.append(rootAuthor) }
@@ -160,7 +168,12 @@ public struct ContentService: Sendable {
         if let body { item.body = body }
         if let access { item.access = access }
         item.updatedAt = Date()
-        try await translatingStorageErrors { try await database.updateContent(item) }
+        let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
+        let parent = try await item.parentId.asyncMap { try await database.contentItem(id: $0) } ?? nil
+        let plan = try await federation.plan(group: group, author: account, access: item.access, parent: parent)
+        let deliveries = try plan.deliveries("Update", of: item)
+        try await translatingStorageErrors { try await database.updateContent(item, deliveries: deliveries) }
+        if !deliveries.isEmpty { federation.runtime.outbox.wake() }
         return try await view(id: id, viewer: account)
     }
 
@@ -175,12 +188,22 @@ public struct ContentService: Sendable {
         guard allowed else {
             throw canSee ? ServiceError(.forbidden, "only the author or the group's admins may delete this") : ServiceError(.notFound, "no item \(id)")
         }
-        try await translatingStorageErrors { try await database.deleteContent(id: id) }
+        var deliveries: [Delivery] = []
+        if let groupId = item.groupId, let group = try await database.group(id: groupId) {
+            deliveries = try await federation.deleteDeliveries(item, group: group, by: account)
+        }
+        try await translatingStorageErrors { try await database.deleteContent(id: id, deliveries: deliveries) }
+        if !deliveries.isEmpty { federation.runtime.outbox.wake() }
     }
 
     public func like(_ id: Int64, by account: Account, _ liked: Bool) async throws -> ContentView {
-        guard try await database.content(id: id, viewerId: account.id) != nil else { throw ServiceError(.notFound, "no item \(id)") }
-        try await database.setLike(itemId: id, accountId: account.id!, liked)
+        guard let item = try await database.content(id: id, viewerId: account.id)?.item else { throw ServiceError(.notFound, "no item \(id)") }
+        var deliveries: [Delivery] = []
+        if let groupId = item.groupId, let group = try await database.group(id: groupId) {
+            deliveries = try await federation.likeDeliveries(item, group: group, by: account, liked: liked)
+        }
+        try await database.setLike(itemId: id, accountId: account.id!, liked, deliveries: deliveries)
+        if !deliveries.isEmpty { federation.runtime.outbox.wake() }
         return try await view(id: id, viewer: account)
     }
 

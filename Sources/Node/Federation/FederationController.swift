@@ -27,6 +27,7 @@ struct FederationController {
         router.get("actor", use: nodeActor)
         router.post("inbox", use: sharedInbox)
         router.post("users/:username/inbox", use: personalInbox)
+        router.post("groups/:slug/inbox", use: groupInbox)
         router.get("users/:username/outbox", use: outbox)
         router.get("users/:username/followers", use: followers)
         router.get("users/:username/following", use: following)
@@ -57,14 +58,22 @@ struct FederationController {
             let parts = resource.dropFirst(5).split(separator: "@")
             username = parts.count == 2 && parts[1].lowercased() == runtime.settings.authority ? String(parts[0]) : nil
         } else {
-            username = runtime.urls.username(ofPerson: resource)
+            username = runtime.urls.username(ofPerson: resource) ?? runtime.urls.slug(ofGroup: resource)
         }
-        guard let username, let account = try await services.database.account(username: username), !account.isDisabled else {
+        guard let username else { throw Problem.notFound("no such account on this node") }
+        guard let account = try await services.database.account(username: username), !account.isDisabled else {
+            // A group answers to its handle too, unless a person has the same name.
+            if let group = try await services.database.group(slug: username), !group.isRemote, !group.isHidden {
+                return try webFingerResponse(subject: "acct:\(group.slug)@\(runtime.settings.authority)", id: runtime.urls.group(group.slug))
+            }
             throw Problem.notFound("no such account on this node")
         }
-        let id = runtime.urls.person(account.username)
+        return try webFingerResponse(subject: "acct:\(account.username)@\(runtime.settings.authority)", id: runtime.urls.person(account.username))
+    }
+
+    private func webFingerResponse(subject: String, id: String) throws -> Response {
         let document = WebFingerDocument(
-            subject: "acct:\(account.username)@\(runtime.settings.authority)", aliases: [id],
+            subject: subject, aliases: [id],
             links: [
                 .init(rel: "self", type: "application/activity+json", href: id),
                 .init(rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: id),
@@ -112,6 +121,12 @@ struct FederationController {
         return try await receive(request, context: context, recipient: "account:\(account.id!)")
     }
 
+    @Sendable func groupInbox(request: Request, context: NodeRequestContext) async throws -> Response {
+        let slug = try context.parameters.require("slug")
+        guard let group = try await services.database.group(slug: slug), !group.isRemote else { throw Problem.notFound("no such inbox") }
+        return try await receive(request, context: context, recipient: "group:\(group.id!)")
+    }
+
     /// Reads the raw body (at most the activity size limit), checks and
     /// stores the activity, and answers 202 once it is durable.
     private func receive(_ request: Request, context: NodeRequestContext, recipient: String) async throws -> Response {
@@ -123,15 +138,19 @@ struct FederationController {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Problem(.contentTooLarge, type: "too-large", detail: "activities are limited to \(limit) bytes")
         }
-        var headers = HTTPHeaderFields()
-        for field in request.headers { headers.append(name: field.name.rawName, value: field.value) }
-        let base = services.configuration.baseURL
-        let signable = SignableRequest(
-            method: request.method.rawValue, scheme: base.scheme ?? "https", authority: runtime.settings.authority,
-            path: request.uri.path, query: request.uri.query, headers: headers, body: Array(buffer: body))
+        let signable = signableRequest(request, body: Array(buffer: body))
         let outcome = try await runtime.receiver.receive(signable, recipient: recipient)
         if outcome == .accepted { runtime.activityStored() }
         return Response(status: .accepted)
+    }
+
+    /// The request as the signature verifier sees it, with the node's public scheme and authority.
+    func signableRequest(_ request: Request, body: [UInt8]?) -> SignableRequest {
+        var headers = HTTPHeaderFields()
+        for field in request.headers { headers.append(name: field.name.rawName, value: field.value) }
+        return SignableRequest(
+            method: request.method.rawValue, scheme: services.configuration.baseURL.scheme ?? "https", authority: runtime.settings.authority,
+            path: request.uri.path, query: request.uri.query, headers: headers, body: body)
     }
 
     // MARK: Collections
@@ -145,7 +164,7 @@ struct FederationController {
     }
 
     /// Collections show their size only: who follows whom is not published.
-    private func collection(id: String, count: Int) throws -> Response {
+    func collection(id: String, count: Int) throws -> Response {
         try Self.activityResponse([
             "@context": JSONValue.string("https://www.w3.org/ns/activitystreams"), "id": .string(id),
             "type": .string("OrderedCollection"), "totalItems": .number(Double(count)),

@@ -1,4 +1,5 @@
 import Foundation
+import Federation
 import Storage
 
 /// Groups on this node: creating and changing them, and every way in and
@@ -14,6 +15,7 @@ public struct GroupService: Sendable {
     let database: NodeDatabase
     let configuration: NodeConfiguration
     let notifications: NotificationService
+    let federation: GroupFederation
 
     /// The settings of a group; `nil` keeps a value (on update) or takes the default (on create).
     public struct Settings: Sendable {
@@ -62,9 +64,24 @@ public struct GroupService: Sendable {
         return GroupView(
             slug: group.slug, name: group.name, description: group.description, tags: group.tags,
             membershipMode: group.membershipMode, isHidden: group.isHidden, memberCount: count,
-            url: "\(configuration.baseURL.absoluteString)/groups/\(group.slug)", createdAt: group.createdAt,
+            url: group.actorId ?? "\(configuration.baseURL.absoluteString)/groups/\(group.slug)", createdAt: group.createdAt,
+            node: group.actorId.flatMap(Origin.authority(of:)) ?? federation.runtime.settings.authority,
             membership: membership.map { .init(role: $0.role, state: $0.state) },
             welcomeMessage: membership?.isMember == true && !group.welcomeMessage.isEmpty ? group.welcomeMessage : nil)
+    }
+
+    /// Finds a group by `name@host` handle or URL: one of this node, or one
+    /// of another node, which is mirrored here so people can join it.
+    public func lookup(_ handle: String, viewer: Account) async throws -> GroupView {
+        let input = handle.trimmingCharacters(in: .whitespaces)
+        if let slug = federation.urls.slug(ofGroup: input) { return try await show(slug, viewer: viewer) }
+        let parts = (input.hasPrefix("!") || input.hasPrefix("@") ? String(input.dropFirst()) : input).split(separator: "@")
+        if parts.count == 2, parts[1].lowercased() == federation.runtime.settings.authority { return try await show(String(parts[0]), viewer: viewer) }
+        guard parts.count == 2 || input.hasPrefix("https://") || input.hasPrefix("http://") else {
+            throw ServiceError.invalid(field: "group", "must be a handle such as name@node.example or a group URL")
+        }
+        let group = try await federation.remoteGroup(input.hasPrefix("!") ? String(input.dropFirst()) : input)
+        return try await view(group, membership: try await membership(group, viewer))
     }
 
     public func show(_ slug: String, viewer: Account?) async throws -> GroupView {
@@ -113,7 +130,7 @@ public struct GroupService: Sendable {
 
     public func update(_ slug: String, by account: Account, _ settings: Settings) async throws -> GroupView {
         var (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
+        try requireManager(membership, account, group)
         var errors = FieldErrors()
         if let name = settings.name { errors.check("name", Validation.textProblem(name, max: 100, allowEmpty: false)) }
         if let newSlug = settings.slug, newSlug != group.slug { errors.check("slug", "cannot be changed: links to the group would break") }
@@ -176,13 +193,26 @@ public struct GroupService: Sendable {
 
     // MARK: Permissions
 
-    private func requireManager(_ membership: Membership?, _ account: Account) throws {
+    /// A group of another node is managed on its home node.
+    private func requireHome(_ group: Group) throws {
+        if group.isRemote { throw ServiceError(.conflict, "\(group.slug) is managed on its home node, \(Origin.authority(of: group.actorId!) ?? "")") }
+    }
+
+    /// Whether a name given for a person names someone of another node
+    /// (`name@host` or an actor URL).
+    static func isRemoteHandle(_ name: String) -> Bool {
+        name.contains("@") || name.hasPrefix("https://") || name.hasPrefix("http://")
+    }
+
+    private func requireManager(_ membership: Membership?, _ account: Account, _ group: Group) throws {
+        try requireHome(group)
         guard account.isAdmin || membership?.isManager == true else {
             throw ServiceError(.forbidden, "only the group's owner and admins may do this")
         }
     }
 
-    private func requireOwner(_ membership: Membership?, _ account: Account) throws {
+    private func requireOwner(_ membership: Membership?, _ account: Account, _ group: Group) throws {
+        try requireHome(group)
         guard account.isAdmin || (membership?.isMember == true && membership?.role == .owner) else {
             throw ServiceError(.forbidden, "only the group's owner may do this")
         }
@@ -213,6 +243,14 @@ public struct GroupService: Sendable {
             }
         }
         membership.updatedAt = now
+        if group.isRemote {
+            // The group's home node decides; the membership counts once it accepts.
+            membership.state = .requested
+            let deliveries = try await federation.join(group, by: account)
+            try await translatingStorageErrors { try await database.saveMembership(membership, deliveries: deliveries) }
+            federation.runtime.outbox.wake()
+            return JoinResult(state: .requested, role: membership.role, welcomeMessage: nil)
+        }
         try await translatingStorageErrors { try await database.saveMembership(membership) }
         if membership.state == .requested {
             let managers = try await database.members(groupId: group.id!).filter { $0.0.isManager }.map { $0.1.id! }
@@ -228,6 +266,15 @@ public struct GroupService: Sendable {
         guard let membership, membership.state != .blocked else { throw ServiceError(.notFound, "you are not in this group") }
         if membership.role == .owner {
             throw ServiceError(.conflict, "the owner cannot leave; hand over ownership first")
+        }
+        if group.isRemote {
+            let deliveries = try await federation.leave(group, by: account)
+            try await translatingStorageErrors {
+                try await database.applyChanges([.membership(group: .id(group.id!), account: .id(account.id!), state: nil, role: .member)],
+                                                deliveries: deliveries)
+            }
+            federation.runtime.outbox.wake()
+            return
         }
         try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: account.id!) }
     }
@@ -253,9 +300,15 @@ public struct GroupService: Sendable {
     /// Invites a person of this node; they become a member when they accept (join).
     public func invite(_ slug: String, by account: Account, username: String) async throws -> MemberView {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
-        guard let invitee = try await database.account(username: username), !invitee.isDisabled else {
-            throw ServiceError.invalid(field: "username", "is not a person on this node")
+        try requireManager(membership, account, group)
+        let invitee: Account
+        if Self.isRemoteHandle(username) {
+            invitee = try await federation.remotePerson(username)
+        } else {
+            guard let local = try await database.account(username: username), !local.isDisabled else {
+                throw ServiceError.invalid(field: "username", "is not a person on this node")
+            }
+            invitee = local
         }
         let now = Date()
         var target = try await database.membership(groupId: group.id!, accountId: invitee.id!)
@@ -267,6 +320,13 @@ public struct GroupService: Sendable {
         case .invited: break
         }
         target.updatedAt = now
+        if invitee.isRemote {
+            let deliveries = target.state == .member ? try await federation.answer(group, person: invitee, admitted: true)
+                                                     : try await federation.invite(group, person: invitee)
+            try await translatingStorageErrors { try await database.saveMembership(target, deliveries: deliveries) }
+            federation.runtime.outbox.wake()
+            return try await memberView(group: group, accountId: invitee.id!)
+        }
         try await translatingStorageErrors { try await database.saveMembership(target) }
         try await notifications.notify([invitee.id!], kind: target.state == .member ? .groupApproved : .groupInvited, actor: account, groupId: group.id)
         return try await memberView(group: group, accountId: invitee.id!)
@@ -275,7 +335,7 @@ public struct GroupService: Sendable {
     /// What a manager can change about a member: approve a request (`state: member`) or set a role.
     public func change(_ slug: String, by account: Account, username: String, role: Membership.Role?, approve: Bool) async throws -> MemberView {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
+        try requireManager(membership, account, group)
         let (targetAccount, target) = try await target(group, username)
         var changed = target
         if approve {
@@ -286,10 +346,18 @@ public struct GroupService: Sendable {
             guard changed.state == .member else { throw ServiceError(.conflict, "\(username) is not a member") }
             guard role != .owner else { throw ServiceError.invalid(field: "role", "owner is handed over with the transfer action") }
             guard target.role != .owner else { throw ServiceError(.conflict, "the owner's role changes only by handing over ownership") }
-            try requireOwner(membership, account)
+            try requireOwner(membership, account, group)
             changed.role = role
         }
         changed.updatedAt = Date()
+        if targetAccount.isRemote {
+            var deliveries: [Delivery] = []
+            if approve { deliveries += try await federation.answer(group, person: targetAccount, admitted: true) }
+            if let role, role != target.role { deliveries += try await federation.roleChanged(group, person: targetAccount, isModerator: role >= .admin) }
+            try await translatingStorageErrors { try await database.saveMembership(changed, deliveries: deliveries) }
+            federation.runtime.outbox.wake()
+            return try await memberView(group: group, accountId: targetAccount.id!)
+        }
         try await translatingStorageErrors { try await database.saveMembership(changed) }
         if approve { try await notifications.notify([targetAccount.id!], kind: .groupApproved, actor: account, groupId: group.id) }
         return try await memberView(group: group, accountId: targetAccount.id!)
@@ -299,32 +367,47 @@ public struct GroupService: Sendable {
     /// effect at once: the person's next request is that of a non-member.
     public func remove(_ slug: String, by account: Account, username: String) async throws {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
+        try requireManager(membership, account, group)
         let (targetAccount, target) = try await target(group, username)
         guard target.state != .blocked else { throw ServiceError(.conflict, "\(username) is blocked; lifting a block is its own action") }
-        try checkCanActOn(target, membership: membership, account: account)
-        try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: targetAccount.id!) }
+        try checkCanActOn(target, membership: membership, account: account, group: group)
+        // A person of another node is told at once; their node drops what they may no longer see.
+        var deliveries: [Delivery] = []
+        if targetAccount.isRemote {
+            switch target.state {
+            case .requested: deliveries = try await federation.answer(group, person: targetAccount, admitted: false)
+            case .member: deliveries = try await federation.removed(group, person: targetAccount)
+            default: break
+            }
+        }
+        try await translatingStorageErrors {
+            try await database.saveMembership(nil, removing: (group.id!, targetAccount.id!), deliveries: deliveries)
+        }
+        federation.runtime.outbox.wake()
     }
 
     /// Removes a person and keeps them out until unblocked.
     public func block(_ slug: String, by account: Account, username: String) async throws -> MemberView {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
-        guard let targetAccount = try await database.account(username: username) else { throw ServiceError(.notFound, "no user named '\(username)'") }
+        try requireManager(membership, account, group)
+        guard let targetAccount = try await database.account(handle: username) else { throw ServiceError(.notFound, "no user named '\(username)'") }
         let now = Date()
         var target = try await database.membership(groupId: group.id!, accountId: targetAccount.id!)
             ?? Membership(groupId: group.id!, accountId: targetAccount.id!, state: .blocked, createdAt: now, updatedAt: now)
-        try checkCanActOn(target, membership: membership, account: account)
+        try checkCanActOn(target, membership: membership, account: account, group: group)
+        let wasMember = target.state == .member
         target.state = .blocked
         target.role = .member
         target.updatedAt = now
-        try await translatingStorageErrors { try await database.saveMembership(target) }
+        let deliveries = targetAccount.isRemote && wasMember ? try await federation.removed(group, person: targetAccount) : []
+        try await translatingStorageErrors { try await database.saveMembership(target, deliveries: deliveries) }
+        federation.runtime.outbox.wake()
         return try await memberView(group: group, accountId: targetAccount.id!)
     }
 
     public func unblock(_ slug: String, by account: Account, username: String) async throws {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
+        try requireManager(membership, account, group)
         let (targetAccount, target) = try await target(group, username)
         guard target.state == .blocked else { throw ServiceError(.conflict, "\(username) is not blocked") }
         try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: targetAccount.id!) }
@@ -333,7 +416,7 @@ public struct GroupService: Sendable {
     /// Hands ownership to a member; the previous owner becomes an admin.
     public func transferOwnership(_ slug: String, by account: Account, to username: String) async throws -> GroupView {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireOwner(membership, account)
+        try requireOwner(membership, account, group)
         let (targetAccount, target) = try await target(group, username)
         guard target.state == .member else { throw ServiceError(.conflict, "\(username) is not a member") }
         try await translatingStorageErrors { try await database.transferOwnership(groupId: group.id!, to: targetAccount.id!) }
@@ -341,7 +424,7 @@ public struct GroupService: Sendable {
     }
 
     private func target(_ group: Group, _ username: String) async throws -> (Account, Membership) {
-        guard let account = try await database.account(username: username),
+        guard let account = try await database.account(handle: username),
               let membership = try await database.membership(groupId: group.id!, accountId: account.id!)
         else { throw ServiceError(.notFound, "\(username) is not in this group") }
         return (account, membership)
@@ -349,11 +432,11 @@ public struct GroupService: Sendable {
 
     /// Admins act on members; only the owner (or a node administrator) acts
     /// on admins; nobody removes or blocks the owner.
-    private func checkCanActOn(_ target: Membership, membership: Membership?, account: Account) throws {
+    private func checkCanActOn(_ target: Membership, membership: Membership?, account: Account, group: Group) throws {
         if target.role == .owner && target.state == .member {
             throw ServiceError(.conflict, "the owner cannot be removed or blocked; hand over ownership first")
         }
-        if target.role == .admin && target.state == .member { try requireOwner(membership, account) }
+        if target.role == .admin && target.state == .member { try requireOwner(membership, account, group) }
     }
 
     private func memberView(group: Group, accountId: Int64) async throws -> MemberView {
@@ -369,7 +452,7 @@ public struct GroupService: Sendable {
     /// node; the code is returned only here. It works once and expires.
     public func createInvitationLink(_ slug: String, by account: Account, email: String?, validDays: Int) async throws -> (code: String, url: String, invitation: GroupInvitation) {
         let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account)
+        try requireManager(membership, account, group)
         var errors = FieldErrors()
         errors.check("email", email.flatMap(Validation.emailProblem))
         errors.check("validDays", (1...90).contains(validDays) ? nil : "must be from 1 to 90")

@@ -18,6 +18,8 @@ public struct GroupView: Codable, Sendable, Equatable {
     public let memberCount: Int
     public let url: String
     public let createdAt: Date
+    /// The node the group lives on (its home node).
+    public let node: String
     public let membership: MyMembership?
     /// Shown to members only.
     public let welcomeMessage: String?

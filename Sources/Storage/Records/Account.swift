@@ -22,11 +22,15 @@ public struct Account: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     public var isDisabled: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// The ActivityPub id of a person on another node; `nil` for the
+    /// people of this node. Remote people have no password and never sign in.
+    public var actorId: String?
 
     public init(
         id: Int64? = nil, username: String, email: String?, passwordHash: String,
-        role: Role = .user, isDisabled: Bool = false, createdAt: Date = Date(), updatedAt: Date = Date()
+        role: Role = .user, isDisabled: Bool = false, createdAt: Date = Date(), updatedAt: Date = Date(), actorId: String? = nil
     ) {
+        self.actorId = actorId
         self.id = id
         self.username = username
         self.email = email
@@ -37,7 +41,9 @@ public struct Account: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         self.updatedAt = updatedAt
     }
 
-    public var isAdmin: Bool { role == .admin }
+    public var isAdmin: Bool { role == .admin && actorId == nil }
+    /// Whether this is a person of another node.
+    public var isRemote: Bool { actorId != nil }
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
@@ -45,6 +51,7 @@ public struct Account: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         public static let email = Column(CodingKeys.email)
         public static let role = Column(CodingKeys.role)
         public static let isDisabled = Column(CodingKeys.isDisabled)
+        public static let actorId = Column(CodingKeys.actorId)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -42,9 +42,13 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var access: Access
     public var createdAt: Date
     public var updatedAt: Date
+    /// The ActivityPub id of an item written on another node; `nil` for
+    /// items written here (their id is derived from `id`).
+    public var apId: String?
 
     public init(id: Int64? = nil, type: Kind, groupId: Int64?, authorId: Int64, parentId: Int64? = nil, rootId: Int64? = nil,
-                title: String, body: String, access: Access, createdAt: Date = Date(), updatedAt: Date = Date()) {
+                title: String, body: String, access: Access, createdAt: Date = Date(), updatedAt: Date = Date(), apId: String? = nil) {
+        self.apId = apId
         self.id = id
         self.type = type
         self.groupId = groupId

@@ -166,10 +166,14 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var lastStatus: Int?
     public var createdAt: Date
     public var deliveredAt: Date?
+    /// The objects and profiles the activity carries (ActivityPub ids); the
+    /// data-flow ledger records them for `host` once the delivery succeeds.
+    public var subjects: [LedgerSubject]
 
     public init(id: Int64? = nil, activityId: String, inbox: String, host: String, body: Data, signer: String, signerActorId: String,
                 state: State = .queued, attempts: Int = 0, nextAttemptAt: Date = Date(), lastError: String? = nil,
-                lastStatus: Int? = nil, createdAt: Date = Date(), deliveredAt: Date? = nil) {
+                lastStatus: Int? = nil, createdAt: Date = Date(), deliveredAt: Date? = nil, subjects: [LedgerSubject] = []) {
+        self.subjects = subjects
         self.id = id
         self.activityId = activityId
         self.inbox = inbox

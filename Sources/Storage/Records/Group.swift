@@ -30,10 +30,15 @@ public struct Group: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
     public var iconContentType: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The ActivityPub id of a group whose home is another node (this row
+    /// mirrors it); `nil` for the groups of this node.
+    public var actorId: String?
 
     public init(id: Int64? = nil, slug: String, name: String, description: String = "", tags: [String] = [],
                 membershipMode: MembershipMode = .open, isHidden: Bool = false, welcomeMessage: String = "",
-                iconDigest: String? = nil, iconContentType: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date()) {
+                iconDigest: String? = nil, iconContentType: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date(),
+                actorId: String? = nil) {
+        self.actorId = actorId
         self.id = id
         self.slug = slug
         self.name = name
@@ -52,7 +57,11 @@ public struct Group: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
         public static let id = Column(CodingKeys.id)
         public static let slug = Column(CodingKeys.slug)
         public static let isHidden = Column(CodingKeys.isHidden)
+        public static let actorId = Column(CodingKeys.actorId)
     }
+
+    /// Whether the group's home is another node.
+    public var isRemote: Bool { actorId != nil }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
