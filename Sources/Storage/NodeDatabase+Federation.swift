@@ -161,7 +161,9 @@ extension NodeDatabase {
     }
 
     /// Queued deliveries whose time has come, oldest first, leaving out peers
-    /// that are paused or blocked.
+    /// that are paused or blocked. A row waits while an older row for the
+    /// same host waits for its retry, so a node that was down receives what
+    /// it missed in the order it was sent.
     public func dueDeliveries(now: Date = Date(), limit: Int = 200) async throws -> [Delivery] {
         try await pool.read { db in
             try Delivery.fetchAll(db, sql: """
@@ -169,9 +171,11 @@ extension NodeDatabase {
                 LEFT JOIN peer ON peer.host = delivery.host
                 WHERE delivery.state = 'queued' AND delivery.nextAttemptAt <= ?
                   AND (peer.host IS NULL OR (peer.policy != 'blocked' AND (peer.pausedUntil IS NULL OR peer.pausedUntil <= ?)))
+                  AND NOT EXISTS (SELECT 1 FROM delivery older WHERE older.host = delivery.host AND older.state = 'queued'
+                                  AND older.id < delivery.id AND older.nextAttemptAt > ?)
                 ORDER BY delivery.nextAttemptAt, delivery.id
                 LIMIT ?
-                """, arguments: [now, now, limit])
+                """, arguments: [now, now, now, limit])
         }
     }
 

@@ -54,14 +54,24 @@ public final class DeliveryWorker: Service, Sendable {
     public func sendDue() async throws -> Int {
         let due = try await database.dueDeliveries(limit: concurrency * 4)
         guard !due.isEmpty else { return 0 }
+        // A host that is catching up after failures gets its rows one at a
+        // time, in the order they were written, stopping at the first
+        // failure; other hosts get theirs side by side.
+        let recovering = Set(due.filter { $0.attempts > 0 }.map(\.host))
+        var jobs: [[Delivery]] = due.filter { !recovering.contains($0.host) }.map { [$0] }
+        for host in recovering.sorted() {
+            jobs.append(due.filter { $0.host == host }.sorted { $0.id! < $1.id! })
+        }
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for delivery in due {
+            for job in jobs {
                 if running >= concurrency {
                     await group.next()
                     running -= 1
                 }
-                group.addTask { await self.attempt(delivery) }
+                group.addTask {
+                    for delivery in job where await self.attempt(delivery) == false { break }
+                }
                 running += 1
             }
         }
@@ -74,7 +84,9 @@ public final class DeliveryWorker: Service, Sendable {
         case retry(status: Int?, error: String)
     }
 
-    func attempt(_ delivery: Delivery) async {
+    /// Sends one delivery and records the outcome; true when it was delivered.
+    @discardableResult
+    func attempt(_ delivery: Delivery) async -> Bool {
         var logger = self.logger
         logger[metadataKey: "peer.host"] = "\(delivery.host)"
         logger[metadataKey: "delivery.id"] = "\(delivery.id ?? 0)"
@@ -83,7 +95,7 @@ public final class DeliveryWorker: Service, Sendable {
             guard try await policy.isAllowed(host: delivery.host) else {
                 try await database.failDelivery(id: delivery.id!, error: "this node does not federate with \(delivery.host)", status: nil)
                 logger.notice("delivery dropped: peer not allowed")
-                return
+                return true
             }
             let peer = try await database.peer(host: delivery.host)
             let first = peer?.signatureScheme ?? .cavage
@@ -94,9 +106,12 @@ public final class DeliveryWorker: Service, Sendable {
                 outcome = try await send(delivery, scheme: other)
             }
             try await record(outcome, for: delivery, peerFailures: peer?.consecutiveFailures ?? 0, logger: logger)
+            if case .retry = outcome { return false }
+            return true
         } catch {
             logger.error("delivery attempt failed", metadata: ["error": "\(error)"])
             try? await record(.retry(status: nil, error: "\(error)"), for: delivery, peerFailures: 0, logger: logger)
+            return false
         }
     }
 

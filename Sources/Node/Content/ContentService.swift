@@ -228,7 +228,7 @@ public struct ContentService: Sendable {
         return rows.map { row in
             let item = row.item
             return ContentView(
-                id: item.id!, url: "\(base)/content/\(item.id!)", type: item.type, title: item.title, body: item.body, access: item.access,
+                id: item.id!, url: item.apId ?? "\(base)/content/\(item.id!)", type: item.type, title: item.title, body: item.body, access: item.access,
                 group: item.groupId.flatMap { slugs[$0] }, author: authors[item.authorId] ?? .init(username: "?", displayName: "?"),
                 parentId: item.parentId, createdAt: item.createdAt, updatedAt: item.updatedAt,
                 likeCount: row.likeCount, likedByMe: row.likedByViewer, commentCount: row.commentCount)

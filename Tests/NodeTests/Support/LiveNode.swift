@@ -21,10 +21,11 @@ final class LiveNode: Sendable {
     var authority: String { "\(host):\(port)" }
     var database: NodeDatabase { services.database }
 
-    /// Starts a node on `host:port` that federates openly over loopback.
+    /// Starts a node on `host:port` that federates openly over loopback; with
+    /// a `DATA_DIR` setting it starts again on an existing node's data.
     static func start(host: String = LoopbackAddress.next(), port: Int = 8080, settings: [String: String] = [:],
                       tuning: FederationTuning = FederationTuning(retrySchedule: .scaled(by: 0.002), requestTimeout: .seconds(30))) async throws -> LiveNode {
-        let directory = try makeTemporaryDirectory()
+        let directory = try settings["DATA_DIR"].map { URL(fileURLWithPath: $0) } ?? makeTemporaryDirectory()
         var overrides = [
             "DATA_DIR": directory.path, "BCRYPT_COST": "4", "LISTEN_HOST": host, "LISTEN_PORT": String(port),
             "FEDERATION_MODE": "open", "ALLOW_PRIVATE_NETWORK_PEERS": "true", "NODE_NAME": "Node \(host)",
@@ -34,7 +35,10 @@ final class LiveNode: Sendable {
         var logger = Logger(label: "node-\(host)")
         logger.logLevel = .warning
         let services = try NodeServices(configuration: configuration, logger: logger, tuning: tuning)
-        guard let admin = try await FirstStart.run(services) else { throw TestFailure("no admin") }
+        let firstStart = try await FirstStart.run(services)
+        guard let admin = firstStart ?? (settings["DATA_DIR"] != nil ? FirstStart.AdminLogin(username: "admin", password: "") : nil) else {
+            throw TestFailure("no admin")
+        }
         let started = AsyncStream.makeStream(of: Void.self)
         let app = try await NodeApplication.build(services: services, logger: logger) { started.continuation.yield() }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
