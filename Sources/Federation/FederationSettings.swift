@@ -56,6 +56,8 @@ public struct LocalActorURLs: Sendable {
     public func groupFollowers(_ slug: String) -> String { "\(group(slug))/followers" }
     public func groupMembers(_ slug: String) -> String { "\(group(slug))/members" }
     public func groupModerators(_ slug: String) -> String { "\(group(slug))/moderators" }
+    /// A wiki page of one of this node's groups.
+    public func wikiPage(_ id: Int64) -> String { "\(base)/wiki/\(id)" }
     /// A content item written on this node.
     public func content(_ id: Int64) -> String { "\(base)/content/\(id)" }
 

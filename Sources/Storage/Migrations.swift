@@ -374,6 +374,9 @@ enum Migrations {
                     UNIQUE (objectId, host)
                 );
                 CREATE INDEX ledgerEntry_host ON ledgerEntry(host);
+                -- A wiki page of another node's group, mirrored here, keeps its ActivityPub id.
+                ALTER TABLE wikiPage ADD COLUMN apId TEXT;
+                CREATE UNIQUE INDEX wikiPage_apId ON wikiPage(apId) WHERE apId IS NOT NULL;
                 CREATE INDEX ledgerEntry_deletion ON ledgerEntry(deletionActivityId);
                 """)
         }

@@ -20,6 +20,34 @@ public enum ContentReference: Sendable, Equatable {
     case apId(String)
 }
 
+/// A wiki revision announced by a group's home node.
+public struct WikiRevisionNotice: Sendable, Equatable {
+    public var pageApId: String
+    public var group: GroupReference
+    public var parentApId: String?
+    public var access: ContentItem.Access
+    public var number: Int
+    public var title: String
+    public var body: String
+    public var author: AccountReference?
+    public var mergedFrom: Int?
+    public var createdAt: Date
+
+    public init(pageApId: String, group: GroupReference, parentApId: String?, access: ContentItem.Access, number: Int, title: String,
+                body: String, author: AccountReference?, mergedFrom: Int?, createdAt: Date) {
+        self.pageApId = pageApId
+        self.group = group
+        self.parentApId = parentApId
+        self.access = access
+        self.number = number
+        self.title = title
+        self.body = body
+        self.author = author
+        self.mergedFrom = mergedFrom
+        self.createdAt = createdAt
+    }
+}
+
 /// A change that an activity from another node makes to groups, members and
 /// content. Applied in the same transaction as the activity's new state, so
 /// an activity's effects are written exactly once.
@@ -35,6 +63,12 @@ public enum FederatedChange: Sendable {
     case deleteContent(ContentReference)
     case like(ContentReference, account: AccountReference, liked: Bool)
     case notify(accountId: Int64, kind: UserNotification.Kind, actor: AccountReference?, group: GroupReference?, item: ContentReference?)
+    /// Refreshes the name shown for a person of another node (after their `Update`).
+    case refreshRemoteAccount(actorId: String, displayName: String?)
+    /// A revision of a wiki page of another node's group, as its home node
+    /// ordered it: the page mirror is made when missing, the revision added
+    /// when new, and the page moves to it when it is the newest.
+    case saveWikiRevision(WikiRevisionNotice)
     /// Removes a person of another node: their row, memberships, items and likes.
     case deleteRemoteAccount(actorId: String)
     /// `objectIds` were asked to be deleted at `host` by `activityId`.
@@ -197,6 +231,31 @@ extension NodeDatabase {
                     accountId: accountId, kind: kind, actorId: try actorRef.map { try Self.accountId($0, db) },
                     groupId: try groupRef.flatMap { try groupId($0, db) }, itemId: try itemRef.flatMap { try contentItem($0, db)?.id })
                 try notification.insert(db)
+            case .saveWikiRevision(let notice):
+                guard let groupId = try groupId(notice.group, db) else { continue }
+                let authorId = try notice.author.map { try accountId($0, db) }
+                var page: WikiPage
+                if let existing = try WikiPage.filter(Column("apId") == notice.pageApId).fetchOne(db) {
+                    page = existing
+                } else {
+                    let parentId = try notice.parentApId.flatMap { try WikiPage.filter(Column("apId") == $0).fetchOne(db)?.id }
+                    page = WikiPage(groupId: groupId, parentId: parentId, authorId: authorId, access: notice.access,
+                                    currentRevision: notice.number, apId: notice.pageApId)
+                    try page.insert(db)
+                }
+                if try WikiRevision.fetchOne(db, key: ["pageId": page.id!, "number": notice.number]) == nil {
+                    try WikiRevision(pageId: page.id!, number: notice.number, title: notice.title, body: notice.body,
+                                     authorId: authorId, mergedFrom: notice.mergedFrom, createdAt: notice.createdAt).insert(db)
+                }
+                if notice.number >= page.currentRevision {
+                    page.currentRevision = notice.number
+                    page.access = notice.access
+                    page.updatedAt = notice.createdAt
+                    try page.update(db)
+                }
+            case .refreshRemoteAccount(let actorId, let displayName):
+                guard let account = try Account.filter(Account.Columns.actorId == actorId).fetchOne(db) else { continue }
+                _ = try remoteAccount(actorId: actorId, username: account.username, displayName: displayName, db)
             case .deleteRemoteAccount(let actorId):
                 guard let account = try Account.filter(Account.Columns.actorId == actorId).fetchOne(db) else { continue }
                 let groups = try Int64.fetchAll(db, sql: "SELECT groupId FROM membership WHERE accountId = ?", arguments: [account.id!])

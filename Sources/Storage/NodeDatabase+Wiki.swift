@@ -3,13 +3,21 @@ import GRDB
 
 extension NodeDatabase {
     /// Creates a page with its first revision, in one transaction.
-    public func createWikiPage(_ page: WikiPage, title: String, body: String) async throws -> WikiPage {
+    public func createWikiPage(_ page: WikiPage, title: String, body: String,
+                               deliveries: @Sendable (WikiPage, WikiRevision) throws -> [Delivery] = { _, _ in [] }) async throws -> WikiPage {
         try await pool.write { db in
             var page = page
             try page.insert(db)
-            try WikiRevision(pageId: page.id!, number: 1, title: title, body: body, authorId: page.authorId, createdAt: page.createdAt).insert(db)
+            let revision = WikiRevision(pageId: page.id!, number: 1, title: title, body: body, authorId: page.authorId, createdAt: page.createdAt)
+            try revision.insert(db)
+            try Self.insert(try deliveries(page, revision), db)
             return page
         }
+    }
+
+    /// A mirrored page by the id it has on its group's home node.
+    public func wikiPage(apId: String) async throws -> WikiPage? {
+        try await pool.read { db in try WikiPage.filter(Column("apId") == apId).fetchOne(db) }
     }
 
     /// The page and its current revision, if `viewerId` may read it (the same
@@ -46,11 +54,12 @@ extension NodeDatabase {
     /// Appends a revision if the page's current revision is still
     /// `expectedCurrent`; returns false, writing nothing, when another edit
     /// was accepted in between.
-    public func appendWikiRevision(_ revision: WikiRevision, expectedCurrent: Int) async throws -> Bool {
+    public func appendWikiRevision(_ revision: WikiRevision, expectedCurrent: Int, deliveries: [Delivery] = []) async throws -> Bool {
         try await pool.write { db in
             guard var page = try WikiPage.fetchOne(db, key: revision.pageId) else { throw StorageError.notFound("wiki page") }
             guard page.currentRevision == expectedCurrent, revision.number == expectedCurrent + 1 else { return false }
             try revision.insert(db)
+            try Self.insert(deliveries, db)
             page.currentRevision = revision.number
             page.updatedAt = revision.createdAt
             try page.update(db)

@@ -23,7 +23,14 @@ struct StorageTests {
         do {
             let old = try NodeDatabase(path: path, migrate: false)
             try old.migrate(upTo: first)
-            _ = try await old.createAccount(Self.newAccount("oldtimer", email: "old@example.nl"))
+            // Written as the code of that time wrote it: today's record types know later columns.
+            try await old.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO account (username, email, passwordHash, role, isDisabled, createdAt, updatedAt)
+                    VALUES ('oldtimer', 'old@example.nl', '$2b$04$hash', 'user', 0, '2026-11-01 10:00:00.000', '2026-11-01 10:00:00.000');
+                    INSERT INTO profile (accountId, displayName, updatedAt) VALUES (last_insert_rowid(), 'Oldtimer', '2026-11-01 10:00:00.000');
+                    """)
+            }
             let state = try old.migrationState()
             #expect(state.applied == [first])
         }

@@ -37,7 +37,17 @@ public struct GroupAnnouncer: Sendable {
             var announce = Activity(id: urls.newActivityId(), type: "Announce", actor: groupId, object: inner,
                                     to: [Activity.publicAudience], cc: [urls.groupFollowers(group.slug)])
             announce.audience = groupId
-            return try outbox.deliveries(of: announce, to: destinations, signer: signer, subjects: subjects)
+            var rows = try outbox.deliveries(of: announce, to: destinations, signer: signer, subjects: subjects)
+            // Mastodon and its kin boost an announced object, not an announced
+            // activity: a new public item is also announced by its id, which
+            // they fetch. Meent nodes ignore this second form.
+            if inner["type"]?.stringValue == "Create", let objectId = inner["object"]?.idValue {
+                var boost = Activity(id: urls.newActivityId(), type: "Announce", actor: groupId, object: .string(objectId),
+                                     to: [Activity.publicAudience], cc: [urls.groupFollowers(group.slug)])
+                boost.audience = groupId
+                rows += try outbox.deliveries(of: boost, to: destinations, signer: signer, subjects: [])
+            }
+            return rows
         }
         return try destinations.flatMap { destination in
             var announce = Activity(id: urls.newActivityId(), type: "Announce", actor: groupId, object: inner, to: destination.recipients)

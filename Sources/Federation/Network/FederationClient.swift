@@ -92,6 +92,14 @@ public final class FederationClient: Sendable {
         try await send(method: "POST", url: url, body: body, contentType: Self.activityMediaType, accept: nil, signing: signing).status
     }
 
+    /// POSTs a signed JSON request to another node's endpoint and returns
+    /// its answer (for requests answered at once, such as a wiki edit that
+    /// the group's home node orders).
+    public func exchange(_ url: String, json body: Data, signing: RequestSigning) async throws -> (status: Int, body: Data) {
+        let response = try await send(method: "POST", url: url, body: body, contentType: "application/json", accept: "application/json", signing: signing)
+        return (response.status, response.body)
+    }
+
     struct RawResponse {
         let status: Int
         let body: Data

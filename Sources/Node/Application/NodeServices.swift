@@ -43,7 +43,7 @@ public struct NodeServices: Sendable {
         self.accountDeletions = AccountDeletionNotices(database: database, runtime: federation)
         self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
-        self.wiki = WikiService(database: database)
+        self.wiki = WikiService(database: database, federation: groupFederation)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)
         self.metrics = metrics
     }

@@ -156,3 +156,37 @@ extension ActorDocuments {
         return document
     }
 }
+
+extension FederationController {
+    /// An edit of a wiki page of a local group, sent by a member's node on
+    /// the member's behalf (signed with their key). The group orders it like
+    /// a local edit and answers at once: 200 with the new revision, or 409
+    /// with both versions; the new revision is then announced to every node
+    /// with members.
+    @Sendable func wikiEdit(request: Request, context: NodeRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw Problem.notFound("no such wiki page") }
+        var request = request
+        let body = try await request.collectBody(upTo: runtime.settings.maxDocumentBytes)
+        let bytes = Array(buffer: body)
+        let signer: String?
+        do {
+            signer = try await runtime.receiver.verifyFetch(signableRequest(request, body: bytes))
+        } catch {
+            throw Problem(.unauthorized, type: "signature", detail: "the request's signature was refused: \(error)")
+        }
+        guard let signer, let person = try await services.database.account(actorId: signer) else {
+            throw Problem(.forbidden, type: "forbidden", detail: "edits from other nodes are signed by a member of the group")
+        }
+        let edit = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        guard case .number(let base)? = edit["baseRevision"], let text = edit["body"]?.stringValue else {
+            throw Problem.badRequest("an edit has baseRevision and body")
+        }
+        let view = try await services.wiki.edit(id, by: person, title: edit["title"]?.stringValue, body: text, baseRevision: Int(base))
+        let revision = try await services.database.wikiRevision(pageId: id, number: view.revision)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let answer = RemoteWikiEdit(revision: view.revision, title: view.title, body: view.body, mergedFrom: revision?.mergedFrom,
+                                    createdAt: revision?.createdAt ?? view.updatedAt)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(answer))))
+    }
+}

@@ -201,3 +201,82 @@ public struct GroupFederation: Sendable {
         return try plan.deliveries(liked ? "Like" : "Undo", item: item) { _ in liked ? .string(itemId) : like }
     }
 }
+
+// MARK: Wiki pages across nodes
+
+/// The result of an edit the group's home node ordered.
+struct RemoteWikiEdit: Codable, Sendable {
+    let revision: Int
+    let title: String
+    let body: String
+    let mergedFrom: Int?
+    let createdAt: Date
+}
+
+extension GroupFederation {
+    func wikiPageId(_ page: WikiPage) -> String { page.apId ?? urls.wikiPage(page.id!) }
+
+    /// The announces of a page's new revision by its (local) group to the
+    /// nodes of its members elsewhere.
+    /// The nodes a local group's wiki changes go to (none for a mirrored group).
+    func wikiDestinations(_ group: Group) async throws -> [Outbox.Destination] {
+        group.isRemote ? [] : try await announcer.destinations(groupId: group.id!)
+    }
+
+    func wikiDeliveries(_ page: WikiPage, revision: WikiRevision, group: Group, isNew: Bool, author: Account?,
+                        to destinations: [Outbox.Destination]) throws -> [Delivery] {
+        guard !destinations.isEmpty else { return [] }
+        let author = author.map(personId)
+        let parent = page.parentId.map { urls.wikiPage($0) }
+        let object = WikiObjects.object(pageId: wikiPageId(page), group: groupId(group), parent: parent, access: page.access,
+                                        revision: revision, author: author)
+        var activity = Activity(id: urls.newActivityId(), type: isNew ? "Create" : "Update", actor: groupId(group), object: object,
+                                to: [urls.groupMembers(group.slug)])
+        activity.audience = groupId(group)
+        let inner = try JSONDecoder().decode(JSONValue.self, from: activity.encoded())
+        return try announcer.deliveries(announcing: inner, group: group, to: destinations, access: page.access,
+                                        subjects: [LedgerSubject(wikiPageId(page), kind: .content)])
+    }
+
+    /// Sends an edit of a mirrored page to the group's home node, which
+    /// orders it: the answer is the new revision, or the conflict.
+    func proposeWikiEdit(_ page: WikiPage, by account: Account, title: String?, body: String, baseRevision: Int) async throws -> RemoteWikiEdit {
+        guard let pageId = page.apId else { throw ServiceError(.conflict, "not a page of another node") }
+        var payload: [String: JSONValue] = ["baseRevision": .number(Double(baseRevision)), "body": .string(body)]
+        if let title { payload["title"] = .string(title) }
+        let keys = try await runtime.keyring.keys(owner: "account:\(account.id!)")
+        let person = urls.person(account.username)
+        let answer: (status: Int, body: Data)
+        do {
+            answer = try await runtime.client.exchange("\(pageId)/edits", json: try JSONEncoder().encode(JSONValue.object(payload)),
+                                                       signing: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(person)))
+        } catch let error as FederationError {
+            throw FollowService.serviceError(error, "the group's node could not take the edit")
+        }
+        switch answer.status {
+        case 200:
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            guard let edit = try? decoder.decode(RemoteWikiEdit.self, from: answer.body) else {
+                throw ServiceError(.unavailable, "the group's node answered the edit with something unreadable")
+            }
+            return edit
+        case 409:
+            let problem = (try? JSONDecoder().decode(JSONValue.self, from: answer.body)) ?? .null
+            let current = problem["current"]
+            let kept = try await database.saveWikiConflict(WikiConflict(pageId: page.id!, baseRevision: baseRevision,
+                                                                        title: title ?? "", body: body, authorId: account.id!))
+            var revisionNumber: Int?
+            if case .number(let number)? = current?["revision"] { revisionNumber = Int(number) }
+            throw WikiConflictProblem(body: .init(
+                detail: "the group's node refused the edit: \(problem["detail"]?.stringValue ?? "it overlaps a newer revision"); your version is kept as conflict \(kept.id!)",
+                conflictId: kept.id!,
+                current: .init(revision: revisionNumber, title: current?["title"]?.stringValue ?? "", body: current?["body"]?.stringValue ?? ""),
+                yours: .init(revision: nil, title: title ?? "", body: body)))
+        case 403, 404:
+            throw ServiceError(.forbidden, "the group's node did not take the edit (\(answer.status)): you may no longer be a member")
+        default:
+            throw ServiceError(.unavailable, "the group's node answered the edit with \(answer.status)")
+        }
+    }
+}

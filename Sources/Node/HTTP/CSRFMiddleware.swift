@@ -21,7 +21,8 @@ struct CSRFMiddleware: RouterMiddleware {
 
     /// Inboxes: their POSTs are authenticated by HTTP signatures, not cookies.
     static func isSignedEndpoint(_ path: String) -> Bool {
-        path == "/inbox" || (path.hasPrefix("/users/") && path.hasSuffix("/inbox"))
+        path == "/inbox" || ((path.hasPrefix("/users/") || path.hasPrefix("/groups/")) && path.hasSuffix("/inbox"))
+            || (path.hasPrefix("/wiki/") && path.hasSuffix("/edits"))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -59,6 +59,7 @@ public struct WikiConflictProblem: DetailedProblem, Sendable {
 /// refused with both versions shown and kept.
 public struct WikiService: Sendable {
     let database: NodeDatabase
+    let federation: GroupFederation
 
     public func create(in slug: String, by account: Account, title: String, body: String, parentId: Int64?, access: ContentItem.Access?) async throws -> WikiPageView {
         guard let group = try await database.group(slug: slug),
@@ -72,9 +73,16 @@ public struct WikiService: Sendable {
         if let parentId, try await database.wikiPage(id: parentId, viewerId: account.id)?.0.groupId != group.id {
             errors.check("parentId", "is not a page of this group")
         }
+        if group.isRemote {
+            throw ServiceError(.conflict, "new pages of \(group.slug) are made on its home node; pages made there can be edited from here")
+        }
         try errors.throwIfAny()
+        let destinations = try await federation.wikiDestinations(group)
         let page = try await database.createWikiPage(WikiPage(groupId: group.id!, parentId: parentId, authorId: account.id!, access: pageAccess),
-                                                     title: title.trimmingCharacters(in: .whitespacesAndNewlines), body: body)
+                                                     title: title.trimmingCharacters(in: .whitespacesAndNewlines), body: body) { page, revision in
+            try federation.wikiDeliveries(page, revision: revision, group: group, isNew: true, author: account, to: destinations)
+        }
+        if !destinations.isEmpty { federation.runtime.outbox.wake() }
         return try await show(page.id!, viewer: account)
     }
 
@@ -107,6 +115,17 @@ public struct WikiService: Sendable {
         errors.check("body", Validation.textProblem(body, max: 200_000))
         if let title { errors.check("title", Validation.textProblem(title, max: 200, allowEmpty: false)) }
         try errors.throwIfAny()
+        if page.apId != nil {
+            // The group's home node orders the revisions: it merges or refuses, and this node follows.
+            let edit = try await federation.proposeWikiEdit(page, by: account, title: title, body: body, baseRevision: baseRevision)
+            try await database.applyChanges([.saveWikiRevision(WikiRevisionNotice(
+                pageApId: page.apId!, group: .id(page.groupId), parentApId: nil, access: page.access, number: edit.revision,
+                title: edit.title, body: edit.body, author: .id(account.id!), mergedFrom: edit.mergedFrom, createdAt: edit.createdAt))],
+                deliveries: [])
+            return try await show(id, viewer: account, merged: edit.mergedFrom != nil)
+        }
+        guard let group = try await database.group(id: page.groupId) else { throw ServiceError(.notFound, "no wiki page \(id)") }
+        let destinations = try await federation.wikiDestinations(group)
         // Retry when another edit lands between reading and writing; each pass merges against the newest.
         for _ in 0..<5 {
             guard let (current, currentRevision) = try await database.wikiPage(id: id, viewerId: account.id) else { break }
@@ -131,7 +150,9 @@ public struct WikiService: Sendable {
             }
             let revision = WikiRevision(pageId: id, number: current.currentRevision + 1, title: newTitle, body: newBody,
                                         authorId: account.id!, mergedFrom: mergedFrom)
-            if try await database.appendWikiRevision(revision, expectedCurrent: current.currentRevision) {
+            let deliveries = try federation.wikiDeliveries(current, revision: revision, group: group, isNew: false, author: account, to: destinations)
+            if try await database.appendWikiRevision(revision, expectedCurrent: current.currentRevision, deliveries: deliveries) {
+                if !deliveries.isEmpty { federation.runtime.outbox.wake() }
                 return try await show(id, viewer: account, merged: mergedFrom != nil)
             }
         }

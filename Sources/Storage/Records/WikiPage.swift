@@ -15,9 +15,13 @@ public struct WikiPage: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var currentRevision: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// The ActivityPub id of a page of another node's group, mirrored here;
+    /// `nil` for pages of this node's groups.
+    public var apId: String?
 
     public init(id: Int64? = nil, groupId: Int64, parentId: Int64?, authorId: Int64?, access: ContentItem.Access,
-                currentRevision: Int = 1, createdAt: Date = Date(), updatedAt: Date = Date()) {
+                currentRevision: Int = 1, createdAt: Date = Date(), updatedAt: Date = Date(), apId: String? = nil) {
+        self.apId = apId
         self.id = id
         self.groupId = groupId
         self.parentId = parentId

@@ -96,6 +96,36 @@ struct GroupFederationTests {
         #expect(try await Self.api(.PATCH, b, "/content/\(bobItemId)", #"{"body":"Who joins on Tuesday?"}"#, token: bob).status == 200)
         try await eventually("A shows Bob's edit") { try await a.database.contentItem(apId: bobItemURL)?.body == "Who joins on Tuesday?" }
 
+        // Anna starts a wiki page on A; B mirrors it.
+        let created = try await Self.api(.POST, a, "/groups/water/wiki", #"{"title":"Plan","body":"line one\nline two\nline three"}"#, token: anna)
+        #expect(created.status == 201)
+        let pageOnA = try #require((created.json as? [String: Any])?["id"] as? Int)
+        let pageURL = "\(a.base)/wiki/\(pageOnA)"
+        try await eventually("B mirrors the wiki page") { try await b.database.wikiPage(apId: pageURL) != nil }
+        let pageOnB = try #require(try await b.database.wikiPage(apId: pageURL)?.id)
+        #expect(Self.items(try await Self.api(.GET, b, "/groups/\(mirrorSlug)/wiki", token: bob)).contains { $0["title"] as? String == "Plan" })
+        // Both edit from revision 1: Anna on A, Bob on B. The home node orders them and merges Bob's.
+        #expect(try await Self.api(.PUT, a, "/wiki/\(pageOnA)", #"{"baseRevision":1,"body":"LINE ONE\nline two\nline three"}"#, token: anna).status == 200)
+        let merged = try await Self.api(.PUT, b, "/wiki/\(pageOnB)", #"{"baseRevision":1,"body":"line one\nline two\nLINE THREE"}"#, token: bob)
+        #expect(merged.status == 200)
+        #expect((merged.json as? [String: Any])?["body"] as? String == "LINE ONE\nline two\nLINE THREE")
+        #expect((merged.json as? [String: Any])?["merged"] as? Bool == true)
+        // An overlapping edit from revision 1 is refused on B with both versions, and Bob's text is kept.
+        let refused = try await Self.api(.PUT, b, "/wiki/\(pageOnB)", #"{"baseRevision":1,"body":"Bob's first line\nline two\nline three"}"#, token: bob)
+        #expect(refused.status == 409)
+        let conflict = refused.json as? [String: Any]
+        #expect((conflict?["current"] as? [String: Any])?["body"] as? String == "LINE ONE\nline two\nLINE THREE")
+        #expect((conflict?["yours"] as? [String: Any])?["body"] as? String == "Bob's first line\nline two\nline three")
+        #expect(try await b.database.wikiConflicts(pageId: pageOnB).contains { $0.body == "Bob's first line\nline two\nline three" })
+        try await eventually("A and B show the same page") {
+            let onA = try await Self.api(.GET, a, "/wiki/\(pageOnA)", token: anna).json as? [String: Any]
+            let onB = try await Self.api(.GET, b, "/wiki/\(pageOnB)", token: bob).json as? [String: Any]
+            return onA?["body"] as? String == "LINE ONE\nline two\nLINE THREE" && onB?["body"] as? String == onA?["body"] as? String
+                && onB?["revision"] as? Int == 3
+        }
+        // C has no copy of the page and cannot fetch it.
+        #expect(try await c.database.wikiPage(apId: pageURL) == nil)
+
         // C: no copy of the group, and no way in: page, API or signed request.
         #expect(try await c.database.group(actorId: groupActor) == nil)
         let annaItemOnA = try #require(Self.items(try await Self.api(.GET, a, "/groups/water/content", token: anna))

@@ -25,6 +25,16 @@ struct AnnounceHandler: ActivityHandler {
         guard Origin.same(inner.id, inner.actor) else { return .ignored("the announced activity's id and actor have different origins") }
         let isLocalActor = context.urls.isLocal(inner.actor)
         var effects = InboxEffects()
+        if inner.type == "Create" || inner.type == "Update", inner.object?["type"]?.stringValue == "Document" {
+            // Wiki pages belong to the group: only the group writes them.
+            guard inner.actor == activity.actor, let object = inner.object, Origin.same(object.idValue ?? "", activity.actor),
+                  var (notice, author) = WikiObjects.notice(object, group: .id(group.id!)) else {
+                return .ignored("a wiki page is written by its group, on the group's node")
+            }
+            if let author { notice.author = try? await context.personReference(author) }
+            effects.changes = [.saveWikiRevision(notice)]
+            return .applied(effects)
+        }
         switch inner.type {
         case "Create", "Update":
             if isLocalActor { return .ignored("this node's own activity came back") }

@@ -16,6 +16,8 @@ struct UpdateHandler: ActivityHandler {
             effects.actorsToSave = [refreshed]
             if try await context.database.group(actorId: refreshed.id) != nil, let group = GroupMirror.group(from: refreshed) {
                 effects.changes = [.saveRemoteGroup(group)]
+            } else {
+                effects.changes = [.refreshRemoteAccount(actorId: refreshed.id, displayName: refreshed.name)]
             }
             return .applied(effects)
         }
