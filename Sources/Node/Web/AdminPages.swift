@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+import Storage
+
+/// Node administration in the browser: an overview of users, profile
+/// fields, registration and federation settings, the branding form,
+/// federation peers (allow, block) and the delivery queue (retry).
+struct AdminPages {
+    let branding: BrandingService
+    let database: NodeDatabase
+    let configuration: NodeConfiguration
+    let renderer: PageRenderer
+
+    func addRoutes(to router: Router<NodeRequestContext>) {
+        router.get("admin", use: overview)
+        router.get("admin/branding", use: brandingPage)
+        router.post("admin/branding", use: saveBranding)
+        router.get("admin/federation", use: federation)
+        router.post("admin/federation/peers", use: setPeer)
+        router.post("admin/federation/retry", use: retry)
+    }
+
+    private func requireAdmin(_ context: NodeRequestContext) throws -> Account {
+        let account = try context.requirePageAccount()
+        guard account.isAdmin else { throw Problem.forbidden("only node administrators may see this page") }
+        return account
+    }
+
+    @Sendable func overview(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        let strings = renderer.strings(for: request)
+        let accounts = try await database.accounts(after: 0, limit: 200)
+        let fields = try await database.profileFields()
+        let values: [String: Any] = [
+            "users": accounts.map { ["username": $0.username, "isAdmin": $0.isAdmin, "isDisabled": $0.isDisabled,
+                                     "created": PageValues.date($0.createdAt)] as [String: Any] },
+            "fields": fields.map { ["key": $0.key, "label": $0.label, "kind": strings["fieldKind.\($0.kind.rawValue)"] ?? $0.kind.rawValue] },
+            "hasFields": !fields.isEmpty,
+            "registrationMode": strings["registration.\(configuration.registrationMode.rawValue)"] ?? configuration.registrationMode.rawValue,
+            "federationMode": strings["federation.\(configuration.federationMode.rawValue)"] ?? configuration.federationMode.rawValue,
+        ]
+        return try await renderer.render("admin", values, request: request, context: context)
+    }
+
+    private func brandingValues() async throws -> [String: Any] {
+        let brand = try await branding.current()
+        let saved = try await database.branding()
+        return ["form": ["name": saved?.name ?? "", "primaryColor": brand.primaryColor, "accentColor": brand.accentColor],
+                "configuredName": configuration.nodeName, "hasLogo": brand.hasLogo, "brandVersion": brand.version]
+    }
+
+    @Sendable func brandingPage(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        var values = try await brandingValues()
+        if request.uri.queryParameters.get("saved") != nil { values["notice"] = renderer.text("brandingSaved", request: request) }
+        return try await renderer.render("admin-branding", values, request: request, context: context)
+    }
+
+    /// The branding form is `multipart/form-data` (it carries the logo); its
+    /// CSRF token travels in the action URL, where the middleware checks it.
+    struct BrandingForm: Decodable {
+        var name: String?
+        var primaryColor: String?
+        var accentColor: String?
+        var removeLogo: String?
+        var logo: ByteBuffer?
+    }
+
+    @Sendable func saveBranding(request: Request, context: NodeRequestContext) async throws -> Response {
+        let account = try requireAdmin(context)
+        var request = request
+        guard let contentType = request.headers[.contentType], contentType.hasPrefix("multipart/form-data"),
+              let boundary = contentType.components(separatedBy: "boundary=").last?.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        else { throw Problem.badRequest("the branding form is sent as multipart/form-data") }
+        let body = try await request.collectBody(upTo: BrandingService.maxLogoBytes + 64 * 1024)
+        let form = try FormDataDecoder().decode(BrandingForm.self, from: body, boundary: boundary)
+        let logo = form.logo.flatMap { $0.readableBytes > 0 ? Array(buffer: $0) : nil }
+        let update = BrandingService.Update(name: form.name ?? "", primaryColor: form.primaryColor ?? "", accentColor: form.accentColor ?? "",
+                                            logo: logo, removeLogo: form.removeLogo == "1")
+        do {
+            try await branding.save(update, by: account)
+            return .seeOther("/admin/branding?saved=1")
+        } catch let error as ServiceError {
+            var values = try await brandingValues()
+            values["form"] = ["name": update.name, "primaryColor": update.primaryColor, "accentColor": update.accentColor]
+            return try await renderer.renderErrors(error, "admin-branding", values, request: request, context: context)
+        }
+    }
+
+    @Sendable func federation(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        let strings = renderer.strings(for: request)
+        let peers = try await database.peers()
+        let status = try await database.deliveryStatus()
+        let stuck = try await database.deliveries(state: .failed, limit: 50)
+        let values: [String: Any] = [
+            "federationMode": strings["federation.\(configuration.federationMode.rawValue)"] ?? configuration.federationMode.rawValue,
+            "peers": peers.map { peer in
+                ["host": peer.host, "policyLabel": strings["policy" + peer.policy.rawValue.capitalized] ?? peer.policy.rawValue,
+                 "isAllowed": peer.policy == .allowed, "isBlocked": peer.policy == .blocked,
+                 "failures": peer.consecutiveFailures, "lastError": peer.lastError ?? "",
+                 "lastSuccess": peer.lastSuccessAt.map(PageValues.date) ?? "—", "note": peer.note ?? ""] as [String: Any]
+            },
+            "hasPeers": !peers.isEmpty,
+            "queue": ["queued": status.queued, "delivered": status.delivered, "failed": status.failed],
+            "hosts": status.hosts.map { ["host": $0.host, "queued": $0.queued, "failed": $0.failed, "delivered": $0.delivered,
+                                         "oldest": $0.oldestQueuedAt.map(PageValues.date) ?? "—"] as [String: Any] },
+            "hasHosts": !status.hosts.isEmpty,
+            "failed": stuck.map { ["host": $0.host, "activity": $0.activityId, "error": $0.lastError ?? "", "attempts": $0.attempts] as [String: Any] },
+            "hasFailed": !stuck.isEmpty,
+        ]
+        return try await renderer.render("admin-federation", values, request: request, context: context)
+    }
+
+    @Sendable func setPeer(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        let form = try await request.form(context: context)
+        let host = (form["host"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        guard !host.isEmpty, host.count <= 253, host.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]".contains($0) }),
+              let policy = form["policy"].flatMap(Peer.Policy.init(rawValue:))
+        else { throw Problem.badRequest("a peer is a host name and a policy (allowed, blocked or none)") }
+        _ = try await database.setPeerPolicy(host: host, policy, note: form["note"]?.nilIfEmpty)
+        return .seeOther("/admin/federation")
+    }
+
+    @Sendable func retry(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        let form = try await request.form(context: context)
+        try await database.retryDeliveries(host: form["host"]?.nilIfEmpty, includeFailed: true)
+        return .seeOther("/admin/federation")
+    }
+}
