@@ -64,7 +64,18 @@ struct AdminPages {
         var primaryColor: String?
         var accentColor: String?
         var removeLogo: String?
-        var logo: ByteBuffer?
+        var logo: UploadedFile?
+    }
+
+    /// The bytes of a file field, taken as they are (MultipartKit would
+    /// otherwise read a `ByteBuffer` field as base64 text).
+    struct UploadedFile: Decodable, MultipartPartConvertible {
+        let bytes: ByteBuffer
+        var multipart: MultipartPart? { MultipartPart(body: bytes) }
+        init?(multipart: MultipartPart) { bytes = multipart.body }
+        init(from decoder: any Decoder) throws {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a file field is read from its multipart part"))
+        }
     }
 
     @Sendable func saveBranding(request: Request, context: NodeRequestContext) async throws -> Response {
@@ -75,7 +86,7 @@ struct AdminPages {
         else { throw Problem.badRequest("the branding form is sent as multipart/form-data") }
         let body = try await request.collectBody(upTo: BrandingService.maxLogoBytes + 64 * 1024)
         let form = try FormDataDecoder().decode(BrandingForm.self, from: body, boundary: boundary)
-        let logo = form.logo.flatMap { $0.readableBytes > 0 ? Array(buffer: $0) : nil }
+        let logo = form.logo.flatMap { $0.bytes.readableBytes > 0 ? Array(buffer: $0.bytes) : nil }
         let update = BrandingService.Update(name: form.name ?? "", primaryColor: form.primaryColor ?? "", accentColor: form.accentColor ?? "",
                                             logo: logo, removeLogo: form.removeLogo == "1")
         do {
