@@ -61,6 +61,31 @@ def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, browser_factor
     click_and_wait(bob, "form[action$='/join'] button")
     assert "You are a member of this group." in main_text(bob)
 
+    # A discussion with a threaded reply and a like.
+    alice.get(node_a.base + "/groups/beleidsteam-water/discussions")
+    alice.find_element(By.CSS_SELECTOR, "details.compose summary").click()
+    fill(alice, "title", "Peilbesluit 2027")
+    fill(alice, "body", "Wie leest het *concept* mee? <script>alert(1)</script>")
+    submit(alice)
+    assert "<script>alert(1)</script>" in main_text(alice), "user content is shown as text, never run"
+    assert alice.find_elements(By.CSS_SELECTOR, "main .markdown em")[0].text == "concept"
+    discussion_url = alice.current_url
+    bob.get(discussion_url)
+    fill(bob, "comment-body", "Ik lees mee.")
+    click_and_wait(bob, "form.comment-form button[type=submit]")
+    click_and_wait(alice, "main article form.like button")
+    alice.get(discussion_url)
+    alice.find_element(By.CSS_SELECTOR, "ol.comments details summary").click()
+    reply_field = alice.find_element(By.CSS_SELECTOR, "ol.comments textarea")
+    reply_field.send_keys("Dank je, Bob.")
+    click_and_wait(alice, "ol.comments details form button[type=submit]")
+    replies = alice.find_elements(By.CSS_SELECTOR, "ol.comments li.comment")
+    assert [reply.get_attribute("class") for reply in replies] == ["comment depth-1", "comment depth-2"]
+    assert "Unlike (1)" in alice.find_element(By.CSS_SELECTOR, "main article form.like button").text
+    check(alice, "discussion")
+    alice.get(node_a.base + "/groups/beleidsteam-water/settings")
+    check(alice)
+
     # Alice starts a wiki page.
     alice.get(node_a.base + "/groups/beleidsteam-water/wiki")
     fill(alice, "title", "Werkafspraken")
@@ -121,6 +146,10 @@ def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, browser_factor
     check(alice, "groups")
     alice.get(node_a.base + "/people")
     assert "Bob Jansen" in main_text(alice)
+    check(alice, "people")
+    alice.get(node_a.base + "/users/bob")
+    check(alice)
+    alice.get(node_a.base + "/settings/profile")
     check(alice)
 
     # Signing out ends the session: pages for members send to sign-in.
@@ -153,3 +182,4 @@ def test_keyboard_focus_is_visible_and_the_skip_link_comes_first(node_a, browser
     outline = browser.execute_script("const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];")
     assert outline[0] != "none" and outline[1] != "0px", outline
     assert focused.is_displayed() and focused.location["x"] >= 0
+    assert not serious_accessibility_problems(browser)
