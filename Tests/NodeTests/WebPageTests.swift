@@ -27,6 +27,8 @@ struct WebPageTests {
             let (cookie, csrf) = try await Self.session(api, "anna")
             let refused = try await Self.post(api, "/groups/new", "name=Zonder+token", cookie: cookie)
             #expect(refused.status == .forbidden)
+            #expect(refused.text.contains("This form has expired or was not sent from this site."), "explained on a page of the site")
+            #expect(refused.text.contains("Sign out"), "with the site's navigation")
             let forged = try await Self.post(api, "/groups/new", "name=Vals&_csrf=not-the-token", cookie: cookie)
             #expect(forged.status == .forbidden)
             #expect(try await api.request(.get, "/groups", headers: [.cookie: cookie]).text.contains("Zonder token") == false)

@@ -41,6 +41,7 @@ public enum NodeApplication {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+        router.add(middleware: PageErrorMiddleware(renderer: renderer))
         router.add(middleware: CSRFMiddleware())
 
         OperationsController(database: services.database, configuration: configuration, registry: services.metrics,
@@ -55,7 +56,8 @@ public enum NodeApplication {
         GroupMemberPages(groups: services.groups, renderer: renderer).addRoutes(to: router)
         ContentPages(groups: services.groups, content: services.content, database: services.database, renderer: renderer).addRoutes(to: router)
         WikiPages(groups: services.groups, wiki: services.wiki, renderer: renderer).addRoutes(to: router)
-        PersonalPages(content: services.content, follows: services.follows, groups: services.groups, profiles: services.profiles,
+        PersonalPages(content: services.content, follows: services.follows, groups: services.groups, notifications: services.notifications,
+                      profiles: services.profiles,
                       search: services.search, database: services.database, renderer: renderer).addRoutes(to: router)
         AdminPages(branding: services.branding, database: services.database, configuration: configuration, renderer: renderer)
             .addRoutes(to: router)

@@ -8,6 +8,7 @@ struct PersonalPages {
     let content: ContentService
     let follows: FollowService
     let groups: GroupService
+    let notifications: NotificationService
     let profiles: ProfileService
     let search: SearchService
     let database: NodeDatabase
@@ -15,7 +16,7 @@ struct PersonalPages {
 
     func addRoutes(to router: Router<NodeRequestContext>) {
         router.get("dashboard", use: dashboard)
-        router.get("notifications", use: notifications)
+        router.get("notifications", use: notificationsPage)
         router.post("notifications/read", use: markRead)
         router.get("people", use: people)
         router.get("search", use: searchPage)
@@ -39,10 +40,10 @@ struct PersonalPages {
         return try await renderer.render("dashboard", values, request: request, context: context)
     }
 
-    @Sendable func notifications(request: Request, context: NodeRequestContext) async throws -> Response {
+    @Sendable func notificationsPage(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
         let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
-        let found = try await notificationsList(account, before: before)
+        let found = try await notifications.list(for: account, unreadOnly: false, before: before, limit: 31)
         let strings = renderer.strings(for: request)
         let items = found.prefix(30).map { notification -> [String: Any] in
             let link = notification.itemId.map { "/content/\($0)" } ?? notification.group.map { "/groups/\($0)" } ?? ""
@@ -54,10 +55,6 @@ struct PersonalPages {
                                      "hasUnreadHere": items.contains { $0["isRead"] as? Bool == false },
                                      "next": found.count > 30 ? "/notifications?before=\(found[29].id)" : ""]
         return try await renderer.render("notifications", values, request: request, context: context)
-    }
-
-    private func notificationsList(_ account: Account, before: Int64?) async throws -> [NotificationView] {
-        try await NotificationService(database: database).list(for: account, unreadOnly: false, before: before, limit: 31)
     }
 
     /// Marks one notification (`id`) or all of them read.
