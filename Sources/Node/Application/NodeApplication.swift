@@ -59,7 +59,7 @@ public enum NodeApplication {
         PersonalPages(content: services.content, follows: services.follows, groups: services.groups, notifications: services.notifications,
                       profiles: services.profiles,
                       search: services.search, database: services.database, renderer: renderer).addRoutes(to: router)
-        AdminPages(branding: services.branding, database: services.database, configuration: configuration, renderer: renderer)
+        AdminPages(accounts: services.accounts, profiles: services.profiles, branding: services.branding, database: services.database, configuration: configuration, renderer: renderer)
             .addRoutes(to: router)
         SitePages(branding: services.branding, localizer: localizer, configuration: configuration).addRoutes(to: router)
 

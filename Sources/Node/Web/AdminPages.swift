@@ -7,6 +7,8 @@ import Storage
 /// fields, registration and federation settings, the branding form,
 /// federation peers (allow, block) and the delivery queue (retry).
 struct AdminPages {
+    let accounts: AccountService
+    let profiles: ProfileService
     let branding: BrandingService
     let database: NodeDatabase
     let configuration: NodeConfiguration
@@ -14,6 +16,9 @@ struct AdminPages {
 
     func addRoutes(to router: Router<NodeRequestContext>) {
         router.get("admin", use: overview)
+        router.post("admin/users/:username", use: changeUser)
+        router.post("admin/fields", use: createField)
+        router.post("admin/fields/:id/delete", use: deleteField)
         router.get("admin/branding", use: brandingPage)
         router.post("admin/branding", use: saveBranding)
         router.get("admin/federation", use: federation)
@@ -28,19 +33,66 @@ struct AdminPages {
     }
 
     @Sendable func overview(request: Request, context: NodeRequestContext) async throws -> Response {
-        _ = try requireAdmin(context)
+        try await overviewPage(request: request, context: context)
+    }
+
+    private func overviewPage(request: Request, context: NodeRequestContext, errors: [String] = [],
+                              status: HTTPResponse.Status = .ok) async throws -> Response {
+        let me = try requireAdmin(context)
         let strings = renderer.strings(for: request)
         let accounts = try await database.accounts(after: 0, limit: 200)
         let fields = try await database.profileFields()
         let values: [String: Any] = [
-            "users": accounts.map { ["username": $0.username, "isAdmin": $0.isAdmin, "isDisabled": $0.isDisabled,
+            "users": accounts.map { ["username": $0.username, "isAdmin": $0.isAdmin, "isDisabled": $0.isDisabled, "isMe": $0.id == me.id,
                                      "created": PageValues.date($0.createdAt)] as [String: Any] },
-            "fields": fields.map { ["key": $0.key, "label": $0.label, "kind": strings["fieldKind.\($0.kind.rawValue)"] ?? $0.kind.rawValue] },
+            "fields": fields.map { ["id": $0.id ?? 0, "key": $0.key, "label": $0.label, "kind": strings["fieldKind.\($0.kind.rawValue)"] ?? $0.kind.rawValue] as [String: Any] },
+            "fieldKinds": ProfileField.Kind.allCases.map { ["value": $0.rawValue, "label": strings["fieldKind.\($0.rawValue)"] ?? $0.rawValue] },
+            "errors": errors, "hasErrors": !errors.isEmpty,
             "hasFields": !fields.isEmpty,
             "registrationMode": strings["registration.\(configuration.registrationMode.rawValue)"] ?? configuration.registrationMode.rawValue,
             "federationMode": strings["federation.\(configuration.federationMode.rawValue)"] ?? configuration.federationMode.rawValue,
         ]
-        return try await renderer.render("admin", values, request: request, context: context)
+        return try await renderer.render("admin", values, request: request, context: context, status: status)
+    }
+
+    /// Enables, disables, promotes or demotes an account (never the last administrator).
+    @Sendable func changeUser(request: Request, context: NodeRequestContext) async throws -> Response {
+        let admin = try requireAdmin(context)
+        let form = try await request.form(context: context)
+        do {
+            let account = try await accounts.account(username: try context.parameters.require("username"))
+            switch form["action"] ?? "" {
+            case "disable": _ = try await accounts.setDisabled(account, true)
+            case "enable": _ = try await accounts.setDisabled(account, false)
+            case "promote": _ = try await accounts.setRole(account, .admin)
+            case "demote": _ = try await accounts.setRole(account, .user)
+            default: throw ServiceError.invalid(field: "action", "is not a known action")
+            }
+            context.logger.notice("account changed", metadata: ["account.username": "\(account.username)", "by": "\(admin.username)"])
+            return .seeOther("/admin")
+        } catch let error as ServiceError {
+            return try await overviewPage(request: request, context: context, errors: PageRenderer.messages(error), status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func createField(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        let form = try await request.form(context: context)
+        let options = (form["options"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        do {
+            _ = try await profiles.createField(.init(key: form["key"], label: form["label"], kind: form["kind"].flatMap(ProfileField.Kind.init(rawValue:)),
+                                                     options: options, position: nil))
+            return .seeOther("/admin")
+        } catch let error as ServiceError {
+            return try await overviewPage(request: request, context: context, errors: PageRenderer.messages(error), status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func deleteField(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        guard let id = Int64(try context.parameters.require("id")) else { throw Problem.notFound("no such profile field") }
+        try await profiles.deleteField(id: id)
+        return .seeOther("/admin")
     }
 
     private func brandingValues() async throws -> [String: Any] {

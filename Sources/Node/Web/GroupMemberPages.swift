@@ -64,8 +64,7 @@ struct GroupMemberPages {
     }
 
     private func failed(_ error: ServiceError, request: Request, context: NodeRequestContext) async throws -> Response {
-        let errors = error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
-        return try await page(request: request, context: context, extra: ["errors": errors, "hasErrors": true], status: .unprocessableContent)
+        try await page(request: request, context: context, extra: ["errors": PageRenderer.messages(error), "hasErrors": true], status: .unprocessableContent)
     }
 
     @Sendable func invite(request: Request, context: NodeRequestContext) async throws -> Response {

@@ -68,11 +68,16 @@ struct PageRenderer: Sendable {
         localizer.strings(for: localizer.language(for: request))
     }
 
+    /// What went wrong, one line per field (or the whole message), for a form's error list.
+    static func messages(_ error: ServiceError) -> [String] {
+        error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
+    }
+
     /// Renders a form page again with what went wrong, keeping what was typed.
     func renderErrors(_ error: ServiceError, _ template: String, _ values: [String: Any], request: Request,
                       context: NodeRequestContext) async throws -> Response {
         var page = values
-        page["errors"] = error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
+        page["errors"] = Self.messages(error)
         let status: HTTPResponse.Status = switch error.kind {
         case .forbidden: .forbidden
         case .notFound: .notFound
