@@ -64,6 +64,7 @@ def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, browser_factor
     # A discussion with a threaded reply and a like.
     alice.get(node_a.base + "/groups/beleidsteam-water/discussions")
     alice.find_element(By.CSS_SELECTOR, "details.compose summary").click()
+    check(alice)
     fill(alice, "title", "Peilbesluit 2027")
     fill(alice, "body", "Wie leest het *concept* mee? <script>alert(1)</script>")
     submit(alice)

@@ -112,7 +112,7 @@ struct WebController {
         }
         let view = try await profiles.view(of: account, by: context.viewer)
         return try await renderer.render("profile", [
-            "profile": Self.dictionary(view), "hasFields": !view.fields.isEmpty, "isOwner": context.account?.id == account.id,
+            "profile": PersonalPages.person(view), "hasFields": !view.fields.isEmpty, "isOwner": context.account?.id == account.id,
         ], request: request, context: context)
     }
 
