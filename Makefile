@@ -4,7 +4,7 @@
 SWIFT ?= swift
 BIN_DEBUG := .build/debug/meent
 
-.PHONY: run test build deps test-deps swift-test openapi-check bench clean
+.PHONY: run test build deps test-deps swift-test openapi-check browser-test bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -28,7 +28,13 @@ swift-test: deps
 openapi-check: test-deps
 	.venv/bin/python tests/openapi/check_routes.py
 
-test: test-deps swift-test openapi-check
+# Headless Chromium drives real `meent serve` processes (the debug binary
+# that swift-test built); the tests write docs/screenshots/*.png.
+browser-test: test-deps
+	$(SWIFT) build --product meent
+	.venv/bin/python -m pytest -q tests/browser
+
+test: test-deps swift-test openapi-check browser-test
 
 # Builds in release mode (its own build folder, so debug builds stay warm)
 # and runs the end-to-end benchmarks; see BENCHMARKS.md. Extra options go in

@@ -346,6 +346,38 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-wiki-search") { db in
+            // Wiki pages are found by their current revision; a new revision
+            // replaces the page's entry, so the index never lags a commit.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE wikiSearch USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+                INSERT INTO wikiSearch(rowid, title, body)
+                  SELECT p.id, r.title, r.body FROM wikiPage p JOIN wikiRevision r ON r.pageId = p.id AND r.number = p.currentRevision;
+                CREATE TRIGGER wikiRevision_ai AFTER INSERT ON wikiRevision BEGIN
+                    DELETE FROM wikiSearch WHERE rowid = new.pageId;
+                    INSERT INTO wikiSearch(rowid, title, body) VALUES (new.pageId, new.title, new.body);
+                END;
+                CREATE TRIGGER wikiPage_ad AFTER DELETE ON wikiPage BEGIN
+                    DELETE FROM wikiSearch WHERE rowid = old.id;
+                END;
+                """)
+        }
+
+        migrator.registerMigration("2026-11-27-branding") { db in
+            // One row: the node's own look, set by an administrator.
+            try db.execute(sql: """
+                CREATE TABLE nodeBranding (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    name TEXT NOT NULL DEFAULT '',
+                    primaryColor TEXT NOT NULL CHECK (primaryColor GLOB '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'),
+                    accentColor TEXT NOT NULL CHECK (accentColor GLOB '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'),
+                    logo BLOB,
+                    logoContentType TEXT,
+                    updatedAt DATETIME NOT NULL
+                );
+                """)
+        }
+
         migrator.registerMigration("2026-11-27-group-federation") { db in
             // People and groups of other nodes get rows of their own (an
             // account without a password, a group mirrored from its home

@@ -145,6 +145,13 @@ extension NodeDatabase {
         try await pool.read { db in try GroupInvitation.filter(Column("codeHash") == codeHash).fetchOne(db) }
     }
 
+    /// Deletes an invitation link of `groupId`; returns whether there was one.
+    public func deleteGroupInvitation(id: Int64, groupId: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try GroupInvitation.filter(Column("id") == id && Column("groupId") == groupId).deleteAll(db) > 0
+        }
+    }
+
     public func groupInvitations(groupId: Int64) async throws -> [GroupInvitation] {
         try await pool.read { db in try GroupInvitation.filter(Column("groupId") == groupId).order(Column("id").desc).fetchAll(db) }
     }

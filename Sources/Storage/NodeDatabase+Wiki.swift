@@ -79,3 +79,21 @@ extension NodeDatabase {
         try await pool.read { db in try WikiConflict.filter(Column("pageId") == pageId).order(Column("id")).fetchAll(db) }
     }
 }
+
+extension NodeDatabase {
+    /// Wiki pages matching `text` that `viewerId` may read, best matches
+    /// first, with their group's slug and current title.
+    public func searchWiki(_ text: String, viewerId: Int64?, limit: Int) async throws -> [(page: WikiPage, groupSlug: String, title: String)] {
+        guard let query = Self.ftsQuery(text) else { return [] }
+        return try await pool.read { db in
+            let sql = """
+                SELECT c.*, g.slug AS groupSlug, s.title AS currentTitle FROM wikiSearch s
+                JOIN wikiPage c ON c.id = s.rowid LEFT JOIN groups g ON g.id = c.groupId
+                WHERE wikiSearch MATCH :query AND \(Self.visibility)
+                ORDER BY s.rank LIMIT :limit
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: ["query": query, "viewer": viewerId ?? -1, "limit": limit])
+                .map { (try WikiPage(row: $0), $0["groupSlug"], $0["currentTitle"]) }
+        }
+    }
+}

@@ -32,7 +32,8 @@ public enum NodeApplication {
         let resources = try Resources.directory()
         let library = try await MustacheLibrary(directory: resources.appendingPathComponent("templates").path)
         let localizer = try Localizer(directory: resources.appendingPathComponent("locales"), defaultLanguage: configuration.defaultLanguage)
-        let renderer = PageRenderer(library: library, localizer: localizer, configuration: configuration, database: services.database)
+        let renderer = PageRenderer(library: library, localizer: localizer, configuration: configuration, database: services.database,
+                                    branding: services.branding)
         let openAPI = try Data(contentsOf: resources.appendingPathComponent("openapi.yaml"))
 
         let router = Router(context: NodeRequestContext.self)
@@ -40,6 +41,7 @@ public enum NodeApplication {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+        router.add(middleware: PageErrorMiddleware(renderer: renderer))
         router.add(middleware: CSRFMiddleware())
         router.add(middleware: ActivityDocumentsMiddleware(controller: FederationController(services: services)))
 
@@ -52,6 +54,15 @@ public enum NodeApplication {
                       federation: federation, groups: services.groups)
             .addRoutes(to: router)
         GroupPages(groups: services.groups, content: services.content, database: services.database, renderer: renderer).addRoutes(to: router)
+        GroupMemberPages(groups: services.groups, renderer: renderer).addRoutes(to: router)
+        ContentPages(groups: services.groups, content: services.content, database: services.database, renderer: renderer).addRoutes(to: router)
+        WikiPages(groups: services.groups, wiki: services.wiki, renderer: renderer).addRoutes(to: router)
+        PersonalPages(content: services.content, follows: services.follows, groups: services.groups, notifications: services.notifications,
+                      profiles: services.profiles,
+                      search: services.search, database: services.database, renderer: renderer).addRoutes(to: router)
+        AdminPages(accounts: services.accounts, profiles: services.profiles, branding: services.branding, database: services.database, configuration: configuration, renderer: renderer)
+            .addRoutes(to: router)
+        SitePages(branding: services.branding, localizer: localizer, configuration: configuration).addRoutes(to: router)
 
         let api = router.group("api/v1")
         AuthController(accounts: services.accounts, profiles: services.profiles, groups: services.groups, configuration: configuration)

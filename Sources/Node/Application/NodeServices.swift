@@ -21,6 +21,7 @@ public struct NodeServices: Sendable {
     public let notifications: NotificationService
     public let search: SearchService
     public let wiki: WikiService
+    public let branding: BrandingService
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -44,6 +45,7 @@ public struct NodeServices: Sendable {
         self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
         self.wiki = WikiService(database: database, federation: groupFederation)
+        self.branding = BrandingService(database: database, configuration: configuration)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)
         self.metrics = metrics
     }

@@ -464,6 +464,22 @@ public struct GroupService: Sendable {
         return (code, "\(configuration.baseURL.absoluteString)/groups/invitation/\(code)", invitation)
     }
 
+    /// The group's invitation links, newest first, for its managers.
+    public func invitationLinks(_ slug: String, by account: Account) async throws -> [GroupInvitation] {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account, group)
+        return try await database.groupInvitations(groupId: group.id!)
+    }
+
+    /// Revokes an invitation link: it no longer admits anyone.
+    public func revokeInvitationLink(_ slug: String, by account: Account, id: Int64) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account, group)
+        guard try await database.deleteGroupInvitation(id: id, groupId: group.id!) else {
+            throw ServiceError(.notFound, "no invitation link \(id) in this group")
+        }
+    }
+
     /// Uses an invitation link: the person becomes a member.
     public func acceptInvitationLink(code: String, by account: Account) async throws -> GroupView {
         let group: Group

@@ -56,7 +56,7 @@ struct CSRFMiddleware: RouterMiddleware {
             sent = request.uri.queryParameters.get(Self.formField)
         }
         guard let expected, let sent, SecretToken.constantTimeEquals(sent, expected) else {
-            throw Problem.forbidden("this form has expired or was not sent from this site; reload the page and try again")
+            throw Problem(.forbidden, type: "csrf", detail: "this form has expired or was not sent from this site; reload the page and try again")
         }
         return try await next(request, context)
     }

@@ -11,6 +11,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let redirect as SignInRedirect {
+            return redirect.response
         } catch let error as any DetailedProblem where !Self.wantsHTML(request) {
             return try error.response(from: request, context: context)
         } catch {

@@ -32,6 +32,22 @@ public struct SearchService: Sendable {
     }
 }
 
+/// A wiki page found by search.
+public struct WikiSearchHit: Sendable, Equatable {
+    public let id: Int64
+    public let group: String
+    public let title: String
+}
+
+extension SearchService {
+    /// Wiki pages whose current revision matches `text`, that the searcher may read.
+    public func wikiPages(_ text: String, viewer: Account?, limit: Int = 20) async throws -> [WikiSearchHit] {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else { throw Problem.badRequest("the query parameter q must be 1 to 200 characters") }
+        return try await database.searchWiki(trimmed, viewerId: viewer?.id, limit: limit).map { WikiSearchHit(id: $0.page.id!, group: $0.groupSlug, title: $0.title) }
+    }
+}
+
 extension Optional {
     func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
         guard let value = self else { return nil }

@@ -13,6 +13,7 @@ struct PageRenderer: Sendable {
     let localizer: Localizer
     let configuration: NodeConfiguration
     let database: NodeDatabase
+    let branding: BrandingService
 
     /// Renders `template` for `request`, setting the visitor's form-token
     /// cookie when the visitor is not signed in and has none yet.
@@ -22,8 +23,13 @@ struct PageRenderer: Sendable {
         let language = localizer.language(for: request)
         page["lang"] = language
         page["t"] = localizer.strings(for: language)
-        page["node"] = ["name": configuration.nodeName]
+        let brand = try await branding.current()
+        page["node"] = ["name": brand.name, "hasLogo": brand.hasLogo, "brandVersion": brand.version]
         page["registrationOpen"] = configuration.registrationMode != .closed
+        page["languages"] = localizer.languages.map { code in
+            ["code": code, "name": localizer.strings(for: code)["languageName"] ?? code, "isCurrent": code == language]
+        }
+        page["currentPath"] = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
         if page["hasErrors"] == nil, let errors = page["errors"] as? [String] { page["hasErrors"] = !errors.isEmpty }
 
         var newFormToken: String?
@@ -40,7 +46,9 @@ struct PageRenderer: Sendable {
             }
         }
         if let account = context.account, let profile = try await database.profile(accountId: account.id!) {
-            page["me"] = ["username": account.username, "displayName": profile.displayName, "isAdmin": account.isAdmin]
+            let unread = try await database.unreadNotificationCount(accountId: account.id!)
+            page["me"] = ["username": account.username, "displayName": profile.displayName, "isAdmin": account.isAdmin,
+                          "unread": unread, "hasUnread": unread > 0]
         }
         guard let html = library.render(page, withTemplate: template) else {
             throw Problem(.internalServerError, detail: "page template '\(template)' is missing")
@@ -53,6 +61,30 @@ struct PageRenderer: Sendable {
 
     func text(_ key: String, request: Request) -> String {
         localizer.strings(for: localizer.language(for: request))[key] ?? key
+    }
+
+    /// The reader's strings, for labels that code picks (roles, modes, kinds).
+    func strings(for request: Request) -> [String: String] {
+        localizer.strings(for: localizer.language(for: request))
+    }
+
+    /// What went wrong, one line per field (or the whole message), for a form's error list.
+    static func messages(_ error: ServiceError) -> [String] {
+        error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
+    }
+
+    /// Renders a form page again with what went wrong, keeping what was typed.
+    func renderErrors(_ error: ServiceError, _ template: String, _ values: [String: Any], request: Request,
+                      context: NodeRequestContext) async throws -> Response {
+        var page = values
+        page["errors"] = Self.messages(error)
+        let status: HTTPResponse.Status = switch error.kind {
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        default: .unprocessableContent
+        }
+        return try await render(template, page, request: request, context: context, status: status)
     }
 }
 

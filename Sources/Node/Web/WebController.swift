@@ -112,7 +112,7 @@ struct WebController {
         }
         let view = try await profiles.view(of: account, by: context.viewer)
         return try await renderer.render("profile", [
-            "profile": Self.dictionary(view), "hasFields": !view.fields.isEmpty, "isOwner": context.account?.id == account.id,
+            "profile": PersonalPages.person(view), "hasFields": !view.fields.isEmpty, "isOwner": context.account?.id == account.id,
         ], request: request, context: context)
     }
 
@@ -152,7 +152,7 @@ struct WebController {
         } catch let error as ServiceError {
             let view = try await profiles.view(of: account, by: .account(account))
             var values = try await editValues(view: view, request: request)
-            values["errors"] = error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
+            values["errors"] = PageRenderer.messages(error)
             return try await renderer.render("profile-edit", values, request: request, context: context, status: .unprocessableContent)
         }
     }

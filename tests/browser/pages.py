@@ -1,0 +1,86 @@
+"""What the browser tests do on pages, in the words of a user."""
+import os
+from pathlib import Path
+
+from axe_selenium_python import Axe
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import SCREENSHOTS
+
+PASSWORD = "correct horse battery"
+
+
+def fill(driver, field_id, text):
+    field = driver.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def click_and_wait(driver, selector):
+    """Clicks what `selector` finds and waits until the next page has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+
+
+def submit(driver, form_selector="main form.form"):
+    click_and_wait(driver, form_selector + " button[type=submit]")
+
+
+def main_text(driver):
+    return driver.find_element(By.ID, "main").text
+
+
+def sign_up(driver, node, username, display_name, screenshot=None):
+    driver.get(node.base + "/signup")
+    fill(driver, "username", username)
+    fill(driver, "displayName", display_name)
+    fill(driver, "password", PASSWORD)
+    if screenshot:
+        save_screenshot(driver, screenshot)
+    submit(driver)
+    assert driver.find_element(By.CSS_SELECTOR, "header nav").text.find(display_name) >= 0, "signed in after sign-up"
+
+
+def sign_in(driver, node, username, password=PASSWORD):
+    driver.get(node.base + "/login")
+    fill(driver, "username", username)
+    fill(driver, "password", password)
+    submit(driver)
+
+
+def sign_out(driver):
+    click_and_wait(driver, "form[action='/logout'] button")
+
+
+def save_screenshot(driver, name):
+    """A PNG of the page at 1100 px wide, for docs/screenshots (kept small)."""
+    if os.environ.get("MEENT_SCREENSHOTS", "1") == "0":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return Math.min(document.body.scrollHeight, 1400)")
+    driver.set_window_size(1100, max(height + 120, 500))
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    driver.set_window_size(1100, 900)
+
+
+def serious_accessibility_problems(driver):
+    """axe-core (the copy bundled with axe-selenium-python, so no network) on
+    the current page: violations of impact serious or critical, as lines.
+    Runs the WCAG 2 A/AA rules and axe's best practices."""
+    Axe(driver).inject()
+    driver.set_script_timeout(60)
+    results = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']}})"
+        "  .then(r => done({violations: r.violations})).catch(e => done({error: String(e)}));")
+    assert "error" not in results, results.get("error")
+    problems = []
+    for violation in results["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            problems.append(f"{driver.current_url}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return problems
