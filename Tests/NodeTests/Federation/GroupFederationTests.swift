@@ -175,6 +175,12 @@ struct GroupFederationTests {
             return profileHosts == [a.authority, c.authority] && entries.allSatisfy { $0.deletionConfirmedAt != nil }
         }
         #expect(try await b.database.ledgerEntries(openDeletionsOnly: true).isEmpty)
+        // The operator asks the same of `meent ledger`.
+        let (status, output) = try await NodeProcess.run(["ledger", "--data-dir", b.services.configuration.dataDirectory.path,
+                                                          "--object", b.personId("bob")])
+        #expect(status == 0)
+        #expect(output.contains(a.authority) && output.contains(c.authority))
+        #expect(output.contains("deletions: 0 open, 2 confirmed"))
     }
 
     @Test("an open group found by handle: join is accepted at once, and a member node that was down catches up in order")
