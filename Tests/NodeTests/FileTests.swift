@@ -271,10 +271,14 @@ struct FileTests {
             let world = try await ContentAccessTests.makeWorld(api)
             let file = try await Self.uploaded(api, world.owner, "notulen", fields: ["group": "closed-g"])
             #expect(try await api.request(.get, "/api/v1/files/\(file)/download", token: world.member).text == "notulen")
+            let dashboard = try await api.request(.get, "/api/v1/me/dashboard?type=file", token: world.member)
+            #expect(try (dashboard.jsonObject()["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [file], "new files reach members' dashboards")
             #expect(try await api.request(.delete, "/api/v1/groups/closed-g/members/mark", token: world.owner).status == .noContent)
             #expect(try await api.request(.get, "/api/v1/files/\(file)", token: world.member).status == .notFound)
             #expect(try await api.request(.get, "/api/v1/files/\(file)/download", token: world.member).status == .notFound)
             #expect(try await api.request(.get, "/api/v1/groups/closed-g/files", token: world.member).text == "[]")
+            let after = try await api.request(.get, "/api/v1/me/dashboard?type=file", token: world.member)
+            #expect(try (after.jsonObject()["items"] as? [[String: Any]])?.isEmpty == true)
         }
     }
 }
