@@ -51,16 +51,16 @@ struct FilesController {
     func addRoutes(to group: RouterGroup<NodeRequestContext>) {
         group.post("files", use: upload)
         group.get("files/:id", use: showFile)
-        group.patch("files/:id", use: changeFile)
-        group.delete("files/:id", use: deleteFile)
+        group.patch("files/:id", use: change(.file))
+        group.delete("files/:id", use: delete(.file))
         group.get("files/:id/versions", use: versions)
         group.post("files/:id/versions", use: addVersion)
         group.get("files/:id/download", use: download)
         group.get("files/:id/versions/:number/download", use: downloadVersion)
         group.post("folders", use: createFolder)
         group.get("folders/:id", use: showFolder)
-        group.patch("folders/:id", use: changeFolder)
-        group.delete("folders/:id", use: deleteFolder)
+        group.patch("folders/:id", use: change(.folder))
+        group.delete("folders/:id", use: delete(.folder))
         group.get("groups/:slug/files", use: groupFiles)
         group.get("users/:username/files", use: personFiles)
     }
@@ -119,15 +119,20 @@ struct FilesController {
         JSONResponse(try await files.show(try id(context), kind: .file, viewer: context.account))
     }
 
-    @Sendable func changeFile(request: Request, context: NodeRequestContext) async throws -> JSONResponse<ContentView> {
-        let account = try context.requireAccount()
-        let body = try await request.decodeJSON(ChangeBody.self, context: context)
-        return JSONResponse(try await files.change(try id(context), kind: .file, by: account, body.change))
+    /// Renaming, moving or describing a file or folder (`kind`).
+    func change(_ kind: ContentItem.Kind) -> @Sendable (Request, NodeRequestContext) async throws -> JSONResponse<ContentView> {
+        { request, context in
+            let account = try context.requireAccount()
+            let body = try await request.decodeJSON(ChangeBody.self, context: context)
+            return JSONResponse(try await files.change(try id(context), kind: kind, by: account, body.change))
+        }
     }
 
-    @Sendable func deleteFile(request: Request, context: NodeRequestContext) async throws -> Response {
-        try await files.delete(try id(context), kind: .file, by: try context.requireAccount())
-        return Response(status: .noContent)
+    func delete(_ kind: ContentItem.Kind) -> @Sendable (Request, NodeRequestContext) async throws -> Response {
+        { _, context in
+            try await files.delete(try id(context), kind: kind, by: try context.requireAccount())
+            return Response(status: .noContent)
+        }
     }
 
     @Sendable func versions(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[FileVersionView]> {
@@ -188,17 +193,6 @@ struct FilesController {
 
     @Sendable func showFolder(request: Request, context: NodeRequestContext) async throws -> JSONResponse<FolderListing> {
         JSONResponse(try await files.folder(try id(context), viewer: context.account))
-    }
-
-    @Sendable func changeFolder(request: Request, context: NodeRequestContext) async throws -> JSONResponse<ContentView> {
-        let account = try context.requireAccount()
-        let body = try await request.decodeJSON(ChangeBody.self, context: context)
-        return JSONResponse(try await files.change(try id(context), kind: .folder, by: account, body.change))
-    }
-
-    @Sendable func deleteFolder(request: Request, context: NodeRequestContext) async throws -> Response {
-        try await files.delete(try id(context), kind: .folder, by: try context.requireAccount())
-        return Response(status: .noContent)
     }
 
     @Sendable func groupFiles(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[ContentView]> {

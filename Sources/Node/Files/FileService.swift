@@ -108,7 +108,7 @@ public struct FileService: Sendable {
     /// Stores an uploaded file as a new item; the temporary blob is consumed
     /// either way.
     public func upload(by account: Account, _ upload: Upload, _ placement: Placement) async throws -> ContentView {
-        do {
+        try await consuming(upload) {
             var errors = FieldErrors()
             let name = (placement.name?.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap(\.nilIfEmpty) ?? upload.filename
             errors.check("name", Self.nameProblem(name))
@@ -119,22 +119,26 @@ public struct FileService: Sendable {
                 try await database.createFile(item, upload: upload.blob, contentType: upload.contentType, filename: upload.filename, blobs: blobs)
             }
             return try await content.view(id: created.id!, viewer: account)
-        } catch {
-            upload.blob.discard()
-            try? await database.removeUnusedBlobs([upload.blob.digest], from: blobs)
-            throw error
         }
     }
 
     /// Adds a new version of a file; it becomes the one downloaded by default.
     public func addVersion(_ id: Int64, by account: Account, _ upload: Upload) async throws -> ContentView {
-        do {
+        try await consuming(upload) {
             let item = try await manageable(id, kind: .file, by: account)
             _ = try await translatingFileErrors {
                 try await database.addFileVersion(itemId: item.id!, upload: upload.blob, contentType: upload.contentType,
                                                   filename: upload.filename, authorId: account.id!, blobs: blobs)
             }
             return try await content.view(id: id, viewer: account)
+        }
+    }
+
+    /// Runs `body`; when it fails, the upload's temporary file goes, and so do
+    /// its bytes if they were moved into the store but no version uses them.
+    private func consuming<T>(_ upload: Upload, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
         } catch {
             upload.blob.discard()
             try? await database.removeUnusedBlobs([upload.blob.digest], from: blobs)
