@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import HTTPTypes
@@ -262,6 +263,43 @@ struct FileTests {
             #expect(try await api.request(.get, "/api/v1/folders/\(outer)", token: owner).status == .notFound)
             #expect(try await api.request(.get, "/api/v1/files/\(inside)", token: owner).status == .notFound)
         }
+    }
+
+    @Test("over real HTTP, a large binary upload streams in and comes back byte for byte; an oversized one is cut off with 413")
+    func liveUploadAndDownload() async throws {
+        let node = try await LiveNode.start(settings: ["MAX_UPLOAD_SIZE": "4M"])
+        do {
+            let (_, token) = try await node.user("olga")
+            let bytes = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            func post(_ payload: [UInt8]) async throws -> HTTPClientResponse {
+                let (body, headers) = Self.form(payload, filename: "meting.bin", contentType: "application/octet-stream")
+                var request = HTTPClientRequest(url: "\(node.base)/api/v1/files")
+                request.method = .POST
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                request.headers.add(name: "Content-Type", value: headers[.contentType]!)
+                request.body = .bytes(body)
+                return try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            }
+            let created = try await post(bytes)
+            #expect(created.status.code == 201)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await created.body.collect(upTo: 1 << 20))) as? [String: Any])
+            let id = try #require(json["id"] as? Int)
+            var download = HTTPClientRequest(url: "\(node.base)/api/v1/files/\(id)/download")
+            download.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let response = try await HTTPClient.shared.execute(download, timeout: .seconds(60))
+            #expect(response.status.code == 200)
+            #expect(response.headers[canonicalForm: "Content-Length"] == ["\(bytes.count)"])
+            #expect(Array(buffer: try await response.body.collect(upTo: 8 << 20)) == bytes)
+
+            let refused = try await post(Array(repeating: 7, count: 5 * 1024 * 1024))
+            #expect(refused.status.code == 413)
+            let stored = FileManager.default.enumerator(atPath: node.services.configuration.blobDirectory.path)?.allObjects as? [String] ?? []
+            #expect(stored.filter { $0.contains(".tmp-") }.isEmpty, "no temporary file is left behind")
+        } catch {
+            await node.stop()
+            throw error
+        }
+        await node.stop()
     }
 
     @Test("a removed member loses access to the group's files at once")

@@ -165,7 +165,6 @@ struct FilesController {
         }
         headers[.contentType] = download.version.contentType
         headers[.contentDisposition] = Self.attachment(filename: download.name)
-        headers[.contentLength] = String(download.version.byteCount)
         let body = try await FileIO().loadFile(path: download.fileURL.path, context: context)
         return Response(status: .ok, headers: headers, body: body)
     }

@@ -162,6 +162,10 @@ public struct ContentService: Sendable {
     public func update(_ id: Int64, by account: Account, title: String?, body: String?, access: ContentItem.Access?) async throws -> ContentView {
         guard var item = try await database.content(id: id, viewerId: account.id)?.item else { throw ServiceError(.notFound, "no item \(id)") }
         guard item.authorId == account.id else { throw ServiceError(.forbidden, "only the author may change an item") }
+        if item.type == .file || item.type == .folder {
+            // Their names are checked as file names, and moves keep the folder tree whole.
+            throw ServiceError.invalid(field: "type", "files and folders are changed through /api/v1/files and /api/v1/folders")
+        }
         var errors = FieldErrors()
         if let body { errors.check("body", Validation.textProblem(body, max: 100_000, allowEmpty: false)) }
         if let title { errors.check("title", Validation.textProblem(title, max: 200, allowEmpty: item.type == .status || item.type == .comment)) }
