@@ -241,6 +241,8 @@ struct FileTests {
             #expect(crossGroup.status == .unprocessableContent)
             #expect(try await api.request(.patch, "/api/v1/files/\(file)", json: #"{"name":"gekaapt.txt"}"#, token: world.member).status == .forbidden)
             #expect(try await api.request(.patch, "/api/v1/files/\(file)", json: #"{"name":"a/b"}"#, token: owner).status == .unprocessableContent)
+            #expect(try await api.request(.patch, "/api/v1/content/\(file)", json: #"{"title":"a/b"}"#, token: owner).status == .unprocessableContent,
+                    "names are checked whichever route is used")
 
             let renamed = try await api.request(.patch, "/api/v1/files/\(file)", json: #"{"name":"verslag.txt","folderId":null}"#, token: owner)
             #expect(renamed.status == .ok)
