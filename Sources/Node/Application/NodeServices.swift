@@ -16,6 +16,7 @@ public struct NodeServices: Sendable {
     public let follows: FollowService
     public let groups: GroupService
     public let content: ContentService
+    public let files: FileService
     public let notifications: NotificationService
     public let search: SearchService
     public let wiki: WikiService
@@ -37,8 +38,9 @@ public struct NodeServices: Sendable {
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.notifications = NotificationService(database: database)
-        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications)
-        self.content = ContentService(database: database, configuration: configuration, notifications: notifications)
+        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, blobs: blobs)
+        self.content = ContentService(database: database, configuration: configuration, notifications: notifications, blobs: blobs)
+        self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content)
         self.wiki = WikiService(database: database)
         self.branding = BrandingService(database: database, configuration: configuration)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)
