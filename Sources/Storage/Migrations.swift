@@ -378,6 +378,70 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-files") { db in
+            // Files and folders are content items of two new kinds, so the one
+            // visibility rule, search, the dashboard, likes and comments apply
+            // to them unchanged. SQLite cannot widen a CHECK constraint, so the
+            // table is rebuilt (foreign keys are off during a migration and
+            // checked before it commits); ids and the id sequence are kept, so
+            // no id is ever handed out twice.
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'contentItem'") ?? 0
+            try db.execute(sql: """
+                CREATE TABLE contentItem_new (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL CHECK (type IN ('status', 'blog', 'discussion', 'comment', 'folder', 'file')),
+                    groupId INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+                    authorId INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    parentId INTEGER REFERENCES contentItem(id) ON DELETE CASCADE,
+                    rootId INTEGER REFERENCES contentItem(id) ON DELETE CASCADE,
+                    folderId INTEGER REFERENCES contentItem(id) ON DELETE CASCADE,
+                    title TEXT NOT NULL DEFAULT '',
+                    body TEXT NOT NULL,
+                    access TEXT NOT NULL CHECK (access IN ('public', 'users', 'members', 'private')),
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    CHECK ((type = 'comment') = (parentId IS NOT NULL)),
+                    CHECK (access != 'members' OR groupId IS NOT NULL),
+                    CHECK (folderId IS NULL OR type IN ('folder', 'file'))
+                );
+                INSERT INTO contentItem_new (id, type, groupId, authorId, parentId, rootId, title, body, access, createdAt, updatedAt)
+                    SELECT id, type, groupId, authorId, parentId, rootId, title, body, access, createdAt, updatedAt FROM contentItem;
+                DROP TABLE contentItem;
+                ALTER TABLE contentItem_new RENAME TO contentItem;
+                CREATE INDEX contentItem_group ON contentItem(groupId, id);
+                CREATE INDEX contentItem_author ON contentItem(authorId, id);
+                CREATE INDEX contentItem_root ON contentItem(rootId, id);
+                CREATE INDEX contentItem_parent ON contentItem(parentId);
+                CREATE INDEX contentItem_folder ON contentItem(folderId);
+                CREATE TRIGGER contentItem_ai AFTER INSERT ON contentItem BEGIN
+                    INSERT INTO contentSearch(rowid, title, body) VALUES (new.id, new.title, new.body);
+                END;
+                CREATE TRIGGER contentItem_ad AFTER DELETE ON contentItem BEGIN
+                    INSERT INTO contentSearch(contentSearch, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                END;
+                CREATE TRIGGER contentItem_au AFTER UPDATE OF title, body ON contentItem BEGIN
+                    INSERT INTO contentSearch(contentSearch, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                    INSERT INTO contentSearch(rowid, title, body) VALUES (new.id, new.title, new.body);
+                END;
+                CREATE TABLE fileVersion (
+                    itemId INTEGER NOT NULL REFERENCES contentItem(id) ON DELETE CASCADE,
+                    number INTEGER NOT NULL,
+                    digest TEXT NOT NULL,
+                    byteCount INTEGER NOT NULL,
+                    contentType TEXT NOT NULL,
+                    filename TEXT NOT NULL,
+                    authorId INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (itemId, number)
+                );
+                CREATE INDEX fileVersion_digest ON fileVersion(digest);
+                """)
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'contentItem'", arguments: [sequence])
+            if sequence > 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'contentItem'") == 0 {
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('contentItem', ?)", arguments: [sequence])
+            }
+        }
+
         migrator.registerMigration("2026-11-27-group-federation") { db in
             // People and groups of other nodes get rows of their own (an
             // account without a password, a group mirrored from its home

@@ -23,8 +23,12 @@ extension NodeDatabase {
 
     /// Creates an account and its profile in one transaction. When
     /// `inviteCodeHash` is given, the invitation must be usable and is
-    /// consumed by the same transaction.
-    public func createAccount(_ new: NewAccount, inviteCodeHash: String? = nil, now: Date = Date()) async throws -> Account {
+    /// consumed by the same transaction. When `groupInvitationCodeHash` is
+    /// given, the new account joins that group through the invitation link in
+    /// the same transaction too: if the link cannot be used, no account is
+    /// made and no code is consumed.
+    public func createAccount(_ new: NewAccount, inviteCodeHash: String? = nil, groupInvitationCodeHash: String? = nil,
+                              now: Date = Date()) async throws -> Account {
         try await pool.write { db in
             try mappingConstraintErrors {
                 var invite: RegistrationInvite?
@@ -42,6 +46,9 @@ extension NodeDatabase {
                     invite.usedAt = now
                     invite.usedBy = accountId
                     try invite.update(db)
+                }
+                if let groupInvitationCodeHash {
+                    _ = try Self.acceptGroupInvitation(db, codeHash: groupInvitationCodeHash, accountId: accountId, now: now)
                 }
                 return account
             }
@@ -122,16 +129,39 @@ extension NodeDatabase {
         }
     }
 
-    /// Deletes an account with its profile, field values, sessions and tokens.
-    /// Returns the avatar digest the profile used, so the caller can drop the
-    /// file when nothing else refers to it.
+    /// Deletes an account with its profile, field values, sessions, tokens
+    /// and its own content. Other people's work survives: replies to the
+    /// person's comments move up to what the deleted comment answered, and
+    /// other people's files and folders in the person's folders move up to
+    /// the folder's own place, so threads and folders stay whole. Returns the
+    /// digests of the avatar and file versions that went, so the caller can
+    /// drop the blobs nothing else uses.
     @discardableResult
-    public func deleteAccount(id: Int64) async throws -> String? {
-        try await pool.write { db in
-            let avatar = try Profile.fetchOne(db, key: id)?.avatarDigest
-            guard try Account.deleteOne(db, key: id) else { throw StorageError.notFound("account") }
-            return avatar
+    public func deleteAccount(id: Int64) async throws -> [String] {
+        try await pool.write { db in try Self.deleteAccount(id: id, db) }
+    }
+
+    static func deleteAccount(id: Int64, _ db: Database) throws -> [String] {
+        guard try Account.exists(db, key: id) else { throw StorageError.notFound("account") }
+        var digests = try Profile.fetchOne(db, key: id)?.avatarDigest.map { [$0] } ?? []
+        // Newest first, so a reply to a chain of this person's comments climbs the whole chain.
+        for commentId in try Int64.fetchAll(db, sql: "SELECT id FROM contentItem WHERE authorId = ? AND type = 'comment' ORDER BY id DESC", arguments: [id]) {
+            try db.execute(sql: """
+                UPDATE contentItem SET parentId = (SELECT p.parentId FROM contentItem p WHERE p.id = :comment)
+                WHERE parentId = :comment AND authorId != :account
+                """, arguments: ["comment": commentId, "account": id])
         }
+        for folderId in try Int64.fetchAll(db, sql: "SELECT id FROM contentItem WHERE authorId = ? AND type = 'folder' ORDER BY id DESC", arguments: [id]) {
+            try db.execute(sql: """
+                UPDATE contentItem SET folderId = (SELECT f.folderId FROM contentItem f WHERE f.id = :folder)
+                WHERE folderId = :folder AND authorId != :account
+                """, arguments: ["folder": folderId, "account": id])
+        }
+        digests += try String.fetchAll(db, sql: """
+            SELECT DISTINCT v.digest FROM fileVersion v JOIN contentItem c ON c.id = v.itemId WHERE c.authorId = ?
+            """, arguments: [id])
+        try Account.deleteOne(db, key: id)
+        return digests
     }
 
     public func adminCount() async throws -> Int {

@@ -34,14 +34,26 @@ extension NodeDatabase {
     /// nobody is signed in). Items in a closed or hidden group are for its
     /// members only, whatever their access level; `private` items are for
     /// their author (and, in a group, only while a member); nobody else,
-    /// node administrators included, reads them.
-    static let visibility = """
-        ((c.groupId IS NULL AND (c.access = 'public' OR (c.access = 'users' AND :viewer > 0) OR (c.access = 'private' AND c.authorId = :viewer)))
+    /// node administrators included, reads them. A comment carries its
+    /// thread's access, and a private thread is its starter's alone: the
+    /// private rule looks at the thread's author, so someone who commented
+    /// before the thread became private no longer reads even their own comment.
+    static let visibility = visibility(privateOwner: threadAuthor)
+
+    /// The rule itself, with the column that names who owns a private item
+    /// (wiki pages, which have no threads, use their author).
+    static func visibility(privateOwner owner: String) -> String {
+        """
+        ((c.groupId IS NULL AND (c.access = 'public' OR (c.access = 'users' AND :viewer > 0) OR (c.access = 'private' AND \(owner) = :viewer)))
          OR (c.groupId IS NOT NULL AND (
               (EXISTS (SELECT 1 FROM membership m WHERE m.groupId = c.groupId AND m.accountId = :viewer AND m.state = 'member')
-               AND (c.access != 'private' OR c.authorId = :viewer))
+               AND (c.access != 'private' OR \(owner) = :viewer))
               OR (g.membershipMode != 'closed' AND g.isHidden = 0 AND (c.access = 'public' OR (c.access = 'users' AND :viewer > 0))))))
         """
+    }
+
+    /// The author of the thread `c` belongs to: its own author for a top item.
+    private static let threadAuthor = "(CASE WHEN c.rootId IS NULL THEN c.authorId ELSE (SELECT r.authorId FROM contentItem r WHERE r.id = c.rootId) END)"
 
     static let rowSelect = """
         SELECT c.*,
@@ -142,10 +154,15 @@ extension NodeDatabase {
         }
     }
 
-    /// Deletes an item with its comments and likes.
-    public func deleteContent(id: Int64) async throws {
+    /// Deletes an item with its comments and likes (a folder with everything
+    /// in it). Returns the digests of the file versions that went with it, for
+    /// ``removeUnusedBlobs(_:from:)``.
+    @discardableResult
+    public func deleteContent(id: Int64) async throws -> [String] {
         try await pool.write { db in
+            let digests = try Self.fileDigests(db, under: id)
             guard try ContentItem.deleteOne(db, key: id) else { throw StorageError.notFound("content") }
+            return digests
         }
     }
 

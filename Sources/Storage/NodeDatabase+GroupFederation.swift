@@ -150,10 +150,12 @@ extension NodeDatabase {
     }
 
     /// Deletes an item and queues the deliveries that announce it.
-    public func deleteContent(id: Int64, deliveries: [Delivery]) async throws {
+    public func deleteContent(id: Int64, deliveries: [Delivery]) async throws -> [String] {
         try await pool.write { db in
-            _ = try ContentItem.deleteOne(db, key: id)
+            let digests = try Self.fileDigests(db, under: id)
+            guard try ContentItem.deleteOne(db, key: id) else { throw StorageError.notFound("content") }
             try Self.insert(deliveries, db)
+            return digests
         }
     }
 
@@ -259,7 +261,7 @@ extension NodeDatabase {
             case .deleteRemoteAccount(let actorId):
                 guard let account = try Account.filter(Account.Columns.actorId == actorId).fetchOne(db) else { continue }
                 let groups = try Int64.fetchAll(db, sql: "SELECT groupId FROM membership WHERE accountId = ?", arguments: [account.id!])
-                _ = try account.delete(db)
+                _ = try deleteAccount(id: account.id!, db)
                 for groupId in groups { try dropUnreadableCopies(groupId: groupId, db) }
             case .requestDeletion(let objectIds, let host, let activityId, let date):
                 try requestDeletion(objectIds: objectIds, host: host, activityId: activityId, at: date, db)
@@ -431,11 +433,10 @@ extension NodeDatabase {
 
     /// Deletes an account and, in the same transaction, queues the `Delete`
     /// for every node that received its data and marks those deletions as
-    /// asked for in the ledger. Returns the avatar digest, as `deleteAccount(id:)`.
-    public func deleteAccount(id: Int64, notice: AccountDeletionNotice, now: Date = Date()) async throws -> String? {
+    /// asked for in the ledger. Returns the blob digests to clean up, as `deleteAccount(id:)`.
+    public func deleteAccount(id: Int64, notice: AccountDeletionNotice, now: Date = Date()) async throws -> [String] {
         try await pool.write { db in
-            let avatar = try Profile.fetchOne(db, key: id)?.avatarDigest
-            guard try Account.deleteOne(db, key: id) else { throw StorageError.notFound("account") }
+            let digests = try Self.deleteAccount(id: id, db)
             try Self.insert(notice.deliveries, db)
             for delivery in notice.deliveries {
                 // The profile went to every node told; record it where the ledger did not know yet.
@@ -447,7 +448,7 @@ extension NodeDatabase {
                 }
                 try Self.requestDeletion(objectIds: notice.objectIds, host: delivery.host, activityId: delivery.activityId, at: now, db)
             }
-            return avatar
+            return digests
         }
     }
 }

@@ -26,12 +26,17 @@ extension NodeDatabase {
     /// Groups `accountId` may see listed (not hidden, or hidden with the
     /// account as member), ordered by id after `afterId`; `everything` lists
     /// hidden groups too (node administrators). `search` matches name,
-    /// description and tags.
-    public func groups(visibleTo accountId: Int64?, everything: Bool = false, search: String? = nil,
+    /// description and tags; `tag` keeps groups carrying exactly that
+    /// (normalised, lowercase) tag.
+    public func groups(visibleTo accountId: Int64?, everything: Bool = false, search: String? = nil, tag: String? = nil,
                        after afterId: Int64 = 0, limit: Int = 50) async throws -> [Group] {
         try await pool.read { db in
             var conditions = ["groups.id > ?"]
             var arguments: StatementArguments = [afterId]
+            if let tag {
+                conditions.append("EXISTS (SELECT 1 FROM json_each(groups.tags) t WHERE t.value = ?)")
+                arguments += [tag]
+            }
             if !everything {
                 conditions.append("(groups.isHidden = 0 OR EXISTS (SELECT 1 FROM membership m WHERE m.groupId = groups.id AND m.accountId = ? AND m.state IN ('member', 'invited')))")
                 arguments += [accountId ?? -1]
@@ -58,10 +63,18 @@ extension NodeDatabase {
         }
     }
 
-    /// Deletes a group with its memberships and invitations.
-    public func deleteGroup(id: Int64) async throws {
+    /// Deletes a group with its memberships, invitations and content.
+    /// Returns the digests of its icon and file versions, for
+    /// ``removeUnusedBlobs(_:from:)``.
+    @discardableResult
+    public func deleteGroup(id: Int64) async throws -> [String] {
         try await pool.write { db in
+            var digests = try String.fetchAll(db, sql: """
+                SELECT DISTINCT v.digest FROM fileVersion v JOIN contentItem c ON c.id = v.itemId WHERE c.groupId = ?
+                """, arguments: [id])
+            if let icon = try String.fetchOne(db, sql: "SELECT iconDigest FROM groups WHERE id = ?", arguments: [id]) { digests.append(icon) }
             guard try Group.deleteOne(db, key: id) else { throw StorageError.notFound("group") }
+            return digests
         }
     }
 
@@ -145,13 +158,6 @@ extension NodeDatabase {
         try await pool.read { db in try GroupInvitation.filter(Column("codeHash") == codeHash).fetchOne(db) }
     }
 
-    /// Deletes an invitation link of `groupId`; returns whether there was one.
-    public func deleteGroupInvitation(id: Int64, groupId: Int64) async throws -> Bool {
-        try await pool.write { db in
-            try GroupInvitation.filter(Column("id") == id && Column("groupId") == groupId).deleteAll(db) > 0
-        }
-    }
-
     public func groupInvitations(groupId: Int64) async throws -> [GroupInvitation] {
         try await pool.read { db in try GroupInvitation.filter(Column("groupId") == groupId).order(Column("id").desc).fetchAll(db) }
     }
@@ -160,22 +166,51 @@ extension NodeDatabase {
     /// in one transaction. Refused when the link is unknown, used or expired,
     /// or when the account is blocked from the group.
     public func acceptGroupInvitation(codeHash: String, accountId: Int64, now: Date = Date()) async throws -> Group {
+        try await pool.write { db in try Self.acceptGroupInvitation(db, codeHash: codeHash, accountId: accountId, now: now) }
+    }
+
+    static func acceptGroupInvitation(_ db: Database, codeHash: String, accountId: Int64, now: Date) throws -> Group {
+        guard var invitation = try GroupInvitation.filter(Column("codeHash") == codeHash).fetchOne(db), invitation.isUsable(at: now),
+              let group = try Group.fetchOne(db, key: invitation.groupId)
+        else { throw StorageError.inviteUnusable }
+        var membership = try Membership.fetchOne(db, key: ["groupId": group.id!, "accountId": accountId])
+            ?? Membership(groupId: group.id!, accountId: accountId, state: .invited, invitedBy: invitation.createdBy, createdAt: now)
+        if membership.state == .blocked { throw StorageError.notFound("group") }
+        if membership.state != .member {
+            membership.state = .member
+            membership.updatedAt = now
+            try membership.save(db)
+        }
+        invitation.usedAt = now
+        invitation.usedBy = accountId
+        try invitation.update(db)
+        return group
+    }
+
+    /// Revokes (deletes) an invitation link of a group; `notFound` when the
+    /// group has no such link.
+    public func deleteGroupInvitation(id: Int64, groupId: Int64) async throws {
         try await pool.write { db in
-            guard var invitation = try GroupInvitation.filter(Column("codeHash") == codeHash).fetchOne(db), invitation.isUsable(at: now),
-                  let group = try Group.fetchOne(db, key: invitation.groupId)
-            else { throw StorageError.inviteUnusable }
-            var membership = try Membership.fetchOne(db, key: ["groupId": group.id!, "accountId": accountId])
-                ?? Membership(groupId: group.id!, accountId: accountId, state: .invited, invitedBy: invitation.createdBy, createdAt: now)
-            if membership.state == .blocked { throw StorageError.notFound("group") }
-            if membership.state != .member {
-                membership.state = .member
-                membership.updatedAt = now
-                try membership.save(db)
-            }
-            invitation.usedAt = now
-            invitation.usedBy = accountId
-            try invitation.update(db)
-            return group
+            let deleted = try GroupInvitation.filter(Column("id") == id && Column("groupId") == groupId).deleteAll(db)
+            if deleted == 0 { throw StorageError.notFound("invitation") }
+        }
+    }
+
+    // MARK: Icons
+
+    /// Stores `bytes` as the group's icon (or removes the icon when `nil`),
+    /// writing the blob inside the same write so a concurrent clean-up cannot
+    /// remove it. Returns the previous icon's digest, for
+    /// ``removeUnusedBlobs(_:from:)``.
+    public func setGroupIcon(groupId: Int64, bytes: [UInt8]?, contentType: String?, blobs: BlobStore, now: Date = Date()) async throws -> String? {
+        try await pool.write { db in
+            guard var group = try Group.fetchOne(db, key: groupId) else { throw StorageError.notFound("group") }
+            let previous = group.iconDigest
+            group.iconDigest = try bytes.map { try blobs.put($0) }
+            group.iconContentType = bytes == nil ? nil : contentType
+            group.updatedAt = now
+            try group.update(db)
+            return previous == group.iconDigest ? nil : previous
         }
     }
 }

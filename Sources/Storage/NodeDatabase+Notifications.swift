@@ -12,19 +12,29 @@ extension NodeDatabase {
         }
     }
 
+    /// Notifications about an item stay only as long as their reader may
+    /// read the item: access is checked when listing, by the same rule as
+    /// every other read, so a lost membership or a narrowed item hides them.
+    private static let stillVisible = """
+        (n.itemId IS NULL OR EXISTS (SELECT 1 FROM contentItem c LEFT JOIN groups g ON g.id = c.groupId
+                                     WHERE c.id = n.itemId AND \(visibility)))
+        """
+
     /// A person's notifications, newest first, before the id `before`.
     public func notifications(accountId: Int64, unreadOnly: Bool, before: Int64?, limit: Int) async throws -> [UserNotification] {
         try await pool.read { db in
-            var request = UserNotification.filter(Column("accountId") == accountId)
-            if unreadOnly { request = request.filter(Column("readAt") == nil) }
-            if let before { request = request.filter(Column("id") < before) }
-            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
+            var conditions = ["n.accountId = :viewer", Self.stillVisible]
+            if unreadOnly { conditions.append("n.readAt IS NULL") }
+            if before != nil { conditions.append("n.id < :before") }
+            let sql = "SELECT n.* FROM notification n WHERE \(conditions.joined(separator: " AND ")) ORDER BY n.id DESC LIMIT :limit"
+            return try UserNotification.fetchAll(db, sql: sql, arguments: ["viewer": accountId, "before": before, "limit": limit])
         }
     }
 
     public func unreadNotificationCount(accountId: Int64) async throws -> Int {
         try await pool.read { db in
-            try UserNotification.filter(Column("accountId") == accountId && Column("readAt") == nil).fetchCount(db)
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification n WHERE n.accountId = :viewer AND n.readAt IS NULL AND \(Self.stillVisible)",
+                             arguments: ["viewer": accountId]) ?? 0
         }
     }
 

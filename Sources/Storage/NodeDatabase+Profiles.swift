@@ -82,10 +82,11 @@ extension NodeDatabase {
         }
     }
 
-    /// Whether any profile still uses this avatar file.
+    /// Whether anything (an avatar, a file version, a group icon) still uses this blob.
     public func isAvatarInUse(digest: String) async throws -> Bool {
         try await pool.read { db in
-            try Profile.filter(Column("avatarDigest") == digest).fetchCount(db) > 0
+            // Blobs are shared by content: the same bytes may also be a file or a group icon.
+            try Self.isBlobInUse(db, digest: digest)
         }
     }
 

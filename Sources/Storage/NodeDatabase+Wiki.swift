@@ -2,6 +2,9 @@ import Foundation
 import GRDB
 
 extension NodeDatabase {
+    /// The visibility rule for pages (aliased `c`): a private page is its author's.
+    static let pageVisibility = visibility(privateOwner: "c.authorId")
+
     /// Creates a page with its first revision, in one transaction.
     public func createWikiPage(_ page: WikiPage, title: String, body: String,
                                deliveries: @Sendable (WikiPage, WikiRevision) throws -> [Delivery] = { _, _ in [] }) async throws -> WikiPage {
@@ -24,7 +27,7 @@ extension NodeDatabase {
     /// rule as for content items).
     public func wikiPage(id: Int64, viewerId: Int64?) async throws -> (WikiPage, WikiRevision)? {
         try await pool.read { db in
-            let sql = "SELECT c.* FROM wikiPage c LEFT JOIN groups g ON g.id = c.groupId WHERE c.id = :id AND \(Self.visibility)"
+            let sql = "SELECT c.* FROM wikiPage c LEFT JOIN groups g ON g.id = c.groupId WHERE c.id = :id AND \(Self.pageVisibility)"
             guard let page = try WikiPage.fetchOne(db, sql: sql, arguments: ["id": id, "viewer": viewerId ?? -1]),
                   let revision = try WikiRevision.fetchOne(db, key: ["pageId": id, "number": page.currentRevision]) else { return nil }
             return (page, revision)
@@ -37,7 +40,7 @@ extension NodeDatabase {
             let sql = """
                 SELECT c.*, r.title AS currentTitle FROM wikiPage c LEFT JOIN groups g ON g.id = c.groupId
                 JOIN wikiRevision r ON r.pageId = c.id AND r.number = c.currentRevision
-                WHERE c.groupId = :group AND \(Self.visibility) ORDER BY r.title
+                WHERE c.groupId = :group AND \(Self.pageVisibility) ORDER BY r.title
                 """
             return try Row.fetchAll(db, sql: sql, arguments: ["group": groupId, "viewer": viewerId ?? -1]).map { (try WikiPage(row: $0), $0["currentTitle"]) }
         }

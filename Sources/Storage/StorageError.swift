@@ -8,6 +8,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         case notFound
         case inviteUnusable
         case invalidReference
+        case cycle
     }
 
     private let code: Code
@@ -23,10 +24,14 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A value points at something that does not exist (an unknown profile field).
     public static func invalidReference(_ field: String) -> StorageError { .init(code: .invalidReference, subject: field) }
 
+    /// A folder would end up inside itself.
+    public static let cycle = StorageError(code: .cycle, subject: "folderId")
+
     public var isDuplicate: Bool { code == .duplicate }
     public var isNotFound: Bool { code == .notFound }
     public var isInviteUnusable: Bool { code == .inviteUnusable }
     public var isInvalidReference: Bool { code == .invalidReference }
+    public var isCycle: Bool { code == .cycle }
 
     public var description: String {
         switch code {
@@ -34,6 +39,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notFound: "\(subject) not found"
         case .inviteUnusable: "the invitation is unknown, used or expired"
         case .invalidReference: "\(subject) refers to something that does not exist"
+        case .cycle: "a folder cannot be moved into itself or into a folder inside it"
         }
     }
 }

@@ -47,6 +47,42 @@ struct StorageTests {
         #expect(try upgraded.integrityProblems().isEmpty)
     }
 
+    @Test("the files migration rebuilds the content table keeping every item, like, comment, search entry and the id sequence")
+    func filesMigrationKeepsContent() async throws {
+        let path = try makeDatabasePath()
+        let kept: Int64
+        let deleted: Int64
+        do {
+            let old = try NodeDatabase(path: path, migrate: false)
+            try old.migrate(upTo: "2026-11-27-wiki")
+            let author = try await old.createAccount(Self.newAccount("schrijver"))
+            // The old schema has no folderId: written as the old code wrote it.
+            let now = Date()
+            (kept, deleted) = try await old.pool.write { db in
+                let insert = "INSERT INTO contentItem (type, authorId, parentId, rootId, title, body, access, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, 'public', ?, ?)"
+                try db.execute(sql: insert, arguments: ["blog", author.id, nil, nil, "Dijkversterking", "Plan voor de dijk", now, now])
+                let blog = db.lastInsertedRowID
+                try db.execute(sql: insert, arguments: ["comment", author.id, blog, blog, "", "Goed plan", now, now])
+                try db.execute(sql: insert, arguments: ["status", author.id, nil, nil, "", "Weg", now, now])
+                let gone = db.lastInsertedRowID
+                try db.execute(sql: "DELETE FROM contentItem WHERE id = ?", arguments: [gone])
+                return (blog, gone)
+            }
+            try await old.setLike(itemId: kept, accountId: author.id!, true)
+        }
+        let upgraded = try NodeDatabase(path: path)
+        let row = try #require(try await upgraded.content(id: kept, viewerId: nil))
+        #expect(row.item.title == "Dijkversterking")
+        #expect(row.likeCount == 1)
+        #expect(row.commentCount == 1)
+        #expect(try await upgraded.searchContent("dijkversterking", viewerId: nil, limit: 5).map(\.item.id) == [kept])
+        let author = try #require(try await upgraded.account(username: "schrijver"))
+        let next = try await upgraded.createContent(ContentItem(type: .status, groupId: nil, authorId: author.id!, title: "", body: "Nieuw", access: .public))
+        #expect(next.id! > deleted, "an id once handed out is never handed out again")
+        #expect(try await upgraded.searchContent("nieuw", viewerId: nil, limit: 5).map(\.item.id) == [next.id])
+        #expect(try upgraded.integrityProblems().isEmpty)
+    }
+
     @Test("the database is in WAL mode with foreign keys on")
     func pragmas() async throws {
         let database = try NodeDatabase(path: try makeDatabasePath())

@@ -16,6 +16,9 @@ public enum ContentObjects {
         case .status, .comment: "Note"
         case .blog: "Article"
         case .discussion: "Page"
+        // Files and folders stay on their group's home node (see docs/federation.md).
+        case .file: "Document"
+        case .folder: "Collection"
         }
     }
 

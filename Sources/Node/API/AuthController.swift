@@ -70,19 +70,10 @@ struct AuthController {
 
     @Sendable func signUp(request: Request, context: NodeRequestContext) async throws -> JSONResponse<ProfileView> {
         let body = try await request.decodeJSON(SignUpBody.self, context: context)
-        var hasGroupInvitation = false
-        if let code = body.groupInvitation {
-            guard try await groups.isUsableInvitation(code: code) else {
-                throw ServiceError.invalid(field: "groupInvitation", "is unknown, used or expired")
-            }
-            hasGroupInvitation = true
-        }
+        // The account and its membership through the link are made together or not at all.
         let account = try await accounts.signUp(.init(
             username: body.username, email: body.email, password: body.password,
-            displayName: body.displayName, inviteCode: body.inviteCode), hasGroupInvitation: hasGroupInvitation)
-        if let code = body.groupInvitation {
-            _ = try await groups.acceptInvitationLink(code: code, by: account)
-        }
+            displayName: body.displayName, inviteCode: body.inviteCode), groupInvitationCode: body.groupInvitation)
         context.logger.info("account created", metadata: ["account.username": "\(account.username)", "via": "signup"])
         let view = try await profiles.view(of: account, by: .account(account))
         return JSONResponse(view, status: .created, headers: [.location: "/api/v1/users/\(account.username)"])

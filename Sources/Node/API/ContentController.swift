@@ -59,13 +59,13 @@ struct ContentController {
         return id
     }
 
-    /// `?type=status|blog|discussion` (repeatable) and `?before=<id>` for the next page; newest first.
+    /// `?type=status|blog|discussion|file|folder` (repeatable) and `?before=<id>` for the next page; newest first.
     static func query(_ request: Request) throws -> ContentQuery {
         var query = ContentQuery()
         let parameters = request.uri.queryParameters
         let types = try parameters.getAll("type").map { raw -> ContentItem.Kind in
             guard let kind = ContentItem.Kind(rawValue: String(raw)), kind != .comment else {
-                throw Problem.badRequest("type must be status, blog or discussion")
+                throw Problem.badRequest("type must be status, blog, discussion, file or folder")
             }
             return kind
         }

@@ -113,6 +113,11 @@ struct GroupsController {
         group.delete("groups/:slug/blocks/:username", use: unblock)
         group.post("groups/:slug/transfer", use: transfer)
         group.post("groups/:slug/invitations", use: createInvitation)
+        group.get("groups/:slug/invitations", use: invitations)
+        group.delete("groups/:slug/invitations/:id", use: revokeInvitation)
+        group.get("groups/:slug/icon", use: icon)
+        group.put("groups/:slug/icon", use: setIcon)
+        group.delete("groups/:slug/icon", use: removeIcon)
         group.post("group-invitations/accept", use: acceptInvitation)
         group.get("me/groups", use: myGroups)
     }
@@ -121,7 +126,9 @@ struct GroupsController {
 
     @Sendable func list(request: Request, context: NodeRequestContext) async throws -> JSONResponse<UsersController.Page<GroupView>> {
         let (after, limit) = try Pagination.parse(request)
-        let (items, next) = try await groups.list(viewer: context.account, search: request.uri.queryParameters.get("q"), after: after, limit: limit)
+        let parameters = request.uri.queryParameters
+        let (items, next) = try await groups.list(viewer: context.account, search: parameters.get("q"), tag: parameters.get("tag"),
+                                                  after: after, limit: limit)
         return JSONResponse(.init(items: items, next: next))
     }
 
@@ -216,6 +223,46 @@ struct GroupsController {
         let body = try await request.decodeJSON(InvitationBody.self, context: context)
         let (code, url, invitation) = try await groups.createInvitationLink(try slug(context), by: account, email: body.email, validDays: body.validDays ?? 14)
         return JSONResponse(InvitationLink(id: invitation.id!, code: code, url: url, email: invitation.email, expiresAt: invitation.expiresAt), status: .created)
+    }
+
+    @Sendable func invitations(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[InvitationLinkView]> {
+        JSONResponse(try await groups.invitationLinks(try slug(context), by: try context.requireAccount()))
+    }
+
+    @Sendable func revokeInvitation(request: Request, context: NodeRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw Problem.notFound("no such invitation link") }
+        try await groups.revokeInvitationLink(try slug(context), by: account, id: id)
+        return Response(status: .noContent)
+    }
+
+    /// The icon image, with an ETag; shared caches may keep it unless the group is hidden.
+    @Sendable func icon(request: Request, context: NodeRequestContext) async throws -> Response {
+        let (url, contentType, digest, isPublic) = try await groups.icon(try slug(context), viewer: context.account)
+        let etag = "\"\(digest)\""
+        let headers: HTTPFields = [.eTag: etag, .cacheControl: isPublic ? "public, max-age=300" : "private, max-age=300"]
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+        var full = headers
+        full[.contentType] = contentType
+        return Response(status: .ok, headers: full, body: try await FileIO().loadFile(path: url.path, context: context))
+    }
+
+    /// The body is the image itself (PNG, JPEG, GIF or WebP).
+    @Sendable func setIcon(request: Request, context: NodeRequestContext) async throws -> JSONResponse<GroupView> {
+        let account = try context.requireAccount()
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: GroupService.maxIconBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem(.contentTooLarge, type: "too-large", detail: "an icon must be at most \(GroupService.maxIconBytes / 1024) KiB")
+        }
+        return JSONResponse(try await groups.setIcon(try slug(context), by: account, bytes: Array(buffer: buffer)))
+    }
+
+    @Sendable func removeIcon(request: Request, context: NodeRequestContext) async throws -> Response {
+        try await groups.removeIcon(try slug(context), by: try context.requireAccount())
+        return Response(status: .noContent)
     }
 
     @Sendable func acceptInvitation(request: Request, context: NodeRequestContext) async throws -> JSONResponse<GroupView> {

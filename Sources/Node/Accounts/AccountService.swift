@@ -38,14 +38,17 @@ public struct AccountService: Sendable {
     }
 
     /// Creates an account as a visitor signing themselves up, honouring the
-    /// node's registration mode. On an invite-only node a usable invitation
-    /// into one of its groups (`hasGroupInvitation`) admits the visitor too.
-    public func signUp(_ input: SignUp, hasGroupInvitation: Bool = false) async throws -> Account {
+    /// node's registration mode. With `groupInvitationCode` (an invitation
+    /// link into a group) the new account joins that group in the same
+    /// transaction: an unusable link makes no account and uses no code. On an
+    /// invite-only node such a link admits the visitor too.
+    public func signUp(_ input: SignUp, groupInvitationCode: String? = nil) async throws -> Account {
+        let groupInvitationHash = groupInvitationCode.map(SecretToken.hash)
         switch configuration.registrationMode {
         case .closed:
             throw ServiceError(.forbidden, "registration on this node is closed; ask an administrator for an account")
-        case .inviteOnly where hasGroupInvitation:
-            return try await create(input, role: .user, inviteCodeHash: nil)
+        case .inviteOnly where groupInvitationHash != nil:
+            return try await create(input, role: .user, inviteCodeHash: nil, groupInvitationHash: groupInvitationHash)
         case .inviteOnly:
             guard let code = input.inviteCode, !code.isEmpty else {
                 throw ServiceError(.invalid, "registration on this node needs an invitation code",
@@ -55,7 +58,7 @@ public struct AccountService: Sendable {
             break
         }
         let inviteHash = configuration.registrationMode == .inviteOnly ? input.inviteCode.map(SecretToken.hash) : nil
-        return try await create(input, role: .user, inviteCodeHash: inviteHash)
+        return try await create(input, role: .user, inviteCodeHash: inviteHash, groupInvitationHash: groupInvitationHash)
     }
 
     /// Creates an account on an administrator's behalf, in any registration mode.
@@ -63,7 +66,7 @@ public struct AccountService: Sendable {
         try await create(input, role: role, inviteCodeHash: nil)
     }
 
-    private func create(_ input: SignUp, role: Account.Role, inviteCodeHash: String?) async throws -> Account {
+    private func create(_ input: SignUp, role: Account.Role, inviteCodeHash: String?, groupInvitationHash: String? = nil) async throws -> Account {
         let username = input.username.trimmingCharacters(in: .whitespaces)
         let email = input.email?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let displayName = (input.displayName?.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap(\.nilIfEmpty) ?? username
@@ -76,13 +79,23 @@ public struct AccountService: Sendable {
         if let inviteCodeHash, try await database.usableInvite(codeHash: inviteCodeHash) == nil {
             throw StorageError.inviteUnusable.asServiceError
         }
+        // Checked early to spare the password hashing; the write checks again.
+        if let groupInvitationHash, try await database.groupInvitation(codeHash: groupInvitationHash)?.isUsable(at: Date()) != true {
+            throw Self.unusableGroupInvitation
+        }
         let hash = try await hasher.hash(input.password)
-        return try await translatingStorageErrors {
-            try await database.createAccount(
-                NewAccount(username: username, email: email, passwordHash: hash, role: role, displayName: displayName),
-                inviteCodeHash: inviteCodeHash)
+        do {
+            return try await translatingStorageErrors {
+                try await database.createAccount(
+                    NewAccount(username: username, email: email, passwordHash: hash, role: role, displayName: displayName),
+                    inviteCodeHash: inviteCodeHash, groupInvitationCodeHash: groupInvitationHash)
+            }
+        } catch let error as ServiceError where groupInvitationHash != nil && error.fieldErrors.first?.pointer == "/inviteCode" {
+            throw Self.unusableGroupInvitation  // the link was used by someone else in the meantime
         }
     }
+
+    static let unusableGroupInvitation = ServiceError.invalid(field: "groupInvitation", "is unknown, used or expired")
 
     /// Checks a username and password. Refuses disabled accounts and throttles
     /// repeated failures per username and address.
@@ -194,11 +207,13 @@ public struct AccountService: Sendable {
         return try await translatingStorageErrors { try await database.setRole(accountId: account.id!, role) }
     }
 
-    /// Deletes an account and everything attached to it on this node.
+    /// Deletes an account and everything attached to it on this node; other
+    /// people's replies and files in its threads and folders are kept. The
+    /// `notice` tells the nodes that received the person's data.
     public func delete(_ account: Account, blobs: BlobStore, notice: AccountDeletionNotice = AccountDeletionNotice()) async throws {
         if account.isAdmin, !account.isDisabled { try await requireAnotherAdmin() }
-        let avatar = try await translatingStorageErrors { try await database.deleteAccount(id: account.id!, notice: notice) }
-        if let avatar, try await !database.isAvatarInUse(digest: avatar) { try? blobs.remove(avatar) }
+        let digests = try await translatingStorageErrors { try await database.deleteAccount(id: account.id!, notice: notice) }
+        try await database.removeUnusedBlobs(digests, from: blobs)
     }
 
     private func requireAnotherAdmin() async throws {

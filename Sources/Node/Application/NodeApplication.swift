@@ -76,6 +76,8 @@ public enum NodeApplication {
         GroupsController(groups: services.groups).addRoutes(to: api)
         ContentController(content: services.content, groups: services.groups, follows: services.follows, database: services.database)
             .addRoutes(to: api)
+        FilesController(files: services.files, groups: services.groups, database: services.database, blobs: services.blobs,
+                         configuration: configuration).addRoutes(to: api)
         NotificationsController(notifications: services.notifications, database: services.database).addRoutes(to: api)
         SearchController(search: services.search).addRoutes(to: api)
         WikiController(wiki: services.wiki).addRoutes(to: api)

@@ -18,6 +18,7 @@ public struct NodeServices: Sendable {
     public let groupFederation: GroupFederation
     let accountDeletions: AccountDeletionNotices
     public let content: ContentService
+    public let files: FileService
     public let notifications: NotificationService
     public let search: SearchService
     public let wiki: WikiService
@@ -42,8 +43,11 @@ public struct NodeServices: Sendable {
         let groupFederation = GroupFederation(database: database, runtime: federation, follows: follows)
         self.groupFederation = groupFederation
         self.accountDeletions = AccountDeletionNotices(database: database, runtime: federation)
-        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
-        self.content = ContentService(database: database, configuration: configuration, notifications: notifications, federation: groupFederation)
+        self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, blobs: blobs,
+                                   federation: groupFederation)
+        self.content = ContentService(database: database, configuration: configuration, notifications: notifications, blobs: blobs,
+                                      federation: groupFederation)
+        self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content)
         self.wiki = WikiService(database: database, federation: groupFederation)
         self.branding = BrandingService(database: database, configuration: configuration)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)

@@ -24,6 +24,21 @@ public struct ContentView: Codable, Sendable, Equatable {
     public let likeCount: Int
     public let likedByMe: Bool
     public let commentCount: Int
+    /// The folder a file or folder is in (absent at the top).
+    public let folderId: Int64?
+    /// The current version of a file (files only).
+    public let file: FileInfo?
+}
+
+/// The current version of a file item, as a listing shows it.
+public struct FileInfo: Codable, Sendable, Equatable {
+    public let version: Int
+    public let filename: String
+    public let contentType: String
+    public let size: Int64
+    /// Hex SHA-256 of the bytes; also the download's ETag.
+    public let sha256: String
+    public let downloadURL: String
 }
 
 /// An item with its comments, in thread order.
@@ -39,6 +54,8 @@ public struct ContentService: Sendable {
     let database: NodeDatabase
     let configuration: NodeConfiguration
     let notifications: NotificationService
+    /// File versions' bytes, dropped when the last item using them is deleted.
+    let blobs: BlobStore
     let federation: GroupFederation
 
     public struct Draft: Sendable {
@@ -77,6 +94,7 @@ public struct ContentService: Sendable {
             throw ServiceError(.invalid, "type is required")
         }
         if type == .comment { errors.check("type", "comment needs parentId") }
+        if type == .file || type == .folder { errors.check("type", "files and folders are made through /files and /folders") }
         if (type == .blog || type == .discussion) && title.isEmpty { errors.check("title", "is required for a \(type.rawValue)") }
         if type == .status && !title.isEmpty { errors.check("title", "is not used by status updates") }
         var groupId: Int64?
@@ -152,6 +170,10 @@ public struct ContentService: Sendable {
     public func update(_ id: Int64, by account: Account, title: String?, body: String?, access: ContentItem.Access?) async throws -> ContentView {
         guard var item = try await database.content(id: id, viewerId: account.id)?.item else { throw ServiceError(.notFound, "no item \(id)") }
         guard item.authorId == account.id else { throw ServiceError(.forbidden, "only the author may change an item") }
+        if item.type == .file || item.type == .folder {
+            // Their names are checked as file names, and moves keep the folder tree whole.
+            throw ServiceError.invalid(field: "type", "files and folders are changed through /api/v1/files and /api/v1/folders")
+        }
         var errors = FieldErrors()
         if let body { errors.check("body", Validation.textProblem(body, max: 100_000, allowEmpty: false)) }
         if let title { errors.check("title", Validation.textProblem(title, max: 200, allowEmpty: item.type == .status || item.type == .comment)) }
@@ -192,8 +214,9 @@ public struct ContentService: Sendable {
         if let groupId = item.groupId, let group = try await database.group(id: groupId) {
             deliveries = try await federation.deleteDeliveries(item, group: group, by: account)
         }
-        try await translatingStorageErrors { try await database.deleteContent(id: id, deliveries: deliveries) }
+        let digests = try await translatingStorageErrors { try await database.deleteContent(id: id, deliveries: deliveries) }
         if !deliveries.isEmpty { federation.runtime.outbox.wake() }
+        try await database.removeUnusedBlobs(digests, from: blobs)
     }
 
     public func like(_ id: Int64, by account: Account, _ liked: Bool) async throws -> ContentView {
@@ -207,7 +230,7 @@ public struct ContentService: Sendable {
         return try await view(id: id, viewer: account)
     }
 
-    private func view(id: Int64, viewer: Account?) async throws -> ContentView {
+    func view(id: Int64, viewer: Account?) async throws -> ContentView {
         guard let row = try await database.content(id: id, viewerId: viewer?.id) else { throw ServiceError(.notFound, "no item \(id)") }
         return try await views([row])[0]
     }
@@ -224,14 +247,20 @@ public struct ContentService: Sendable {
         for groupId in Set(rows.compactMap(\.item.groupId)) {
             slugs[groupId] = try await database.group(id: groupId)?.slug
         }
+        let versions = try await database.currentFileVersions(itemIds: rows.filter { $0.item.type == .file }.map { $0.item.id! })
         let base = configuration.baseURL.absoluteString
         return rows.map { row in
             let item = row.item
+            let file = versions[item.id!].map {
+                FileInfo(version: $0.number, filename: $0.filename, contentType: $0.contentType, size: $0.byteCount, sha256: $0.digest,
+                         downloadURL: "\(base)/api/v1/files/\(item.id!)/download")
+            }
             return ContentView(
                 id: item.id!, url: item.apId ?? "\(base)/content/\(item.id!)", type: item.type, title: item.title, body: item.body, access: item.access,
                 group: item.groupId.flatMap { slugs[$0] }, author: authors[item.authorId] ?? .init(username: "?", displayName: "?"),
                 parentId: item.parentId, createdAt: item.createdAt, updatedAt: item.updatedAt,
-                likeCount: row.likeCount, likedByMe: row.likedByViewer, commentCount: row.commentCount)
+                likeCount: row.likeCount, likedByMe: row.likedByViewer, commentCount: row.commentCount,
+                folderId: item.folderId, file: file)
         }
     }
 }

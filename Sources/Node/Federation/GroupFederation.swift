@@ -147,6 +147,8 @@ public struct GroupFederation: Sendable {
 
         /// The rows for an activity about the item whose object is `object(group)`.
         func deliveries(_ type: String, item: ContentItem, object: (Group) -> JSONValue) throws -> [Delivery] {
+            // Files and folders are served by the group's home node only; they do not travel.
+            guard item.type != .file && item.type != .folder else { return [] }
             let itemId = item.apId ?? urls.content(item.id!)
             let person = author.actorId ?? urls.person(author.username)
             let subjects = type == "Delete" || type == "Undo" ? [] : GroupAnnouncer.subjects(itemId: itemId, authorId: person)

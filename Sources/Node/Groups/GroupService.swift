@@ -15,6 +15,8 @@ public struct GroupService: Sendable {
     let database: NodeDatabase
     let configuration: NodeConfiguration
     let notifications: NotificationService
+    /// Group icons' bytes.
+    let blobs: BlobStore
     let federation: GroupFederation
 
     /// The settings of a group; `nil` keeps a value (on update) or takes the default (on create).
@@ -67,6 +69,7 @@ public struct GroupService: Sendable {
             url: group.actorId ?? "\(configuration.baseURL.absoluteString)/groups/\(group.slug)", createdAt: group.createdAt,
             node: group.actorId.flatMap(Origin.authority(of:)) ?? federation.runtime.settings.authority,
             membership: membership.map { .init(role: $0.role, state: $0.state) },
+            iconURL: group.iconDigest.map { "\(configuration.baseURL.absoluteString)/api/v1/groups/\(group.slug)/icon?v=\($0.prefix(12))" },
             welcomeMessage: membership?.isMember == true && !group.welcomeMessage.isEmpty ? group.welcomeMessage : nil)
     }
 
@@ -89,10 +92,10 @@ public struct GroupService: Sendable {
         return try await view(group, membership: membership)
     }
 
-    /// Groups the viewer may see, optionally matching `search`.
-    public func list(viewer: Account?, search: String?, after: Int64, limit: Int) async throws -> (items: [GroupView], next: String?) {
+    /// Groups the viewer may see, optionally matching `search` and carrying `tag`.
+    public func list(viewer: Account?, search: String?, tag: String? = nil, after: Int64, limit: Int) async throws -> (items: [GroupView], next: String?) {
         let found = try await database.groups(visibleTo: viewer?.id, everything: viewer?.isAdmin == true, search: search,
-                                              after: after, limit: limit + 1)
+                                              tag: tag.map { Self.normalised([$0]) }?.first, after: after, limit: limit + 1)
         var items: [GroupView] = []
         for group in found.prefix(limit) {
             let membership = try await membership(group, viewer)
@@ -152,7 +155,47 @@ public struct GroupService: Sendable {
         guard account.isAdmin || membership?.role == .owner && membership?.isMember == true else {
             throw ServiceError(.forbidden, "only the group's owner or a node administrator may delete it")
         }
-        try await translatingStorageErrors { try await database.deleteGroup(id: group.id!) }
+        let digests = try await translatingStorageErrors { try await database.deleteGroup(id: group.id!) }
+        try await database.removeUnusedBlobs(digests, from: blobs)
+    }
+
+    // MARK: Icon
+
+    static let maxIconBytes = 2 * 1024 * 1024
+
+    /// Sets the group's icon: a PNG, JPEG, GIF or WebP image, recognised by
+    /// its first bytes (never by what the client claims). Managers only.
+    public func setIcon(_ slug: String, by account: Account, bytes: [UInt8]) async throws -> GroupView {
+        var (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account, group)
+        guard let contentType = ProfileService.imageType(of: bytes) else {
+            throw ServiceError.invalid(field: "icon", "must be a PNG, JPEG, GIF or WebP image")
+        }
+        let previous = try await translatingStorageErrors {
+            try await database.setGroupIcon(groupId: group.id!, bytes: bytes, contentType: contentType, blobs: blobs)
+        }
+        try await database.removeUnusedBlobs(previous.map { [$0] } ?? [], from: blobs)
+        group = try await database.group(id: group.id!) ?? group
+        return try await view(group, membership: membership)
+    }
+
+    public func removeIcon(_ slug: String, by account: Account) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account, group)
+        let previous = try await translatingStorageErrors {
+            try await database.setGroupIcon(groupId: group.id!, bytes: nil, contentType: nil, blobs: blobs)
+        }
+        try await database.removeUnusedBlobs(previous.map { [$0] } ?? [], from: blobs)
+    }
+
+    /// The icon of a group the viewer may see. `isPublic` tells whether
+    /// shared caches may keep it: not for a hidden group.
+    public func icon(_ slug: String, viewer: Account?) async throws -> (fileURL: URL, contentType: String, digest: String, isPublic: Bool) {
+        let (group, _) = try await find(slug, viewer: viewer)
+        guard let digest = group.iconDigest, let contentType = group.iconContentType, let url = blobs.fileURL(digest) else {
+            throw ServiceError(.notFound, "group '\(slug)' has no icon")
+        }
+        return (url, contentType, digest, !group.isHidden)
     }
 
     private func validate(_ settings: Settings, into errors: inout FieldErrors) {
@@ -464,22 +507,6 @@ public struct GroupService: Sendable {
         return (code, "\(configuration.baseURL.absoluteString)/groups/invitation/\(code)", invitation)
     }
 
-    /// The group's invitation links, newest first, for its managers.
-    public func invitationLinks(_ slug: String, by account: Account) async throws -> [GroupInvitation] {
-        let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account, group)
-        return try await database.groupInvitations(groupId: group.id!)
-    }
-
-    /// Revokes an invitation link: it no longer admits anyone.
-    public func revokeInvitationLink(_ slug: String, by account: Account, id: Int64) async throws {
-        let (group, membership) = try await find(slug, viewer: account)
-        try requireManager(membership, account, group)
-        guard try await database.deleteGroupInvitation(id: id, groupId: group.id!) else {
-            throw ServiceError(.notFound, "no invitation link \(id) in this group")
-        }
-    }
-
     /// Uses an invitation link: the person becomes a member.
     public func acceptInvitationLink(code: String, by account: Account) async throws -> GroupView {
         let group: Group
@@ -491,6 +518,39 @@ public struct GroupService: Sendable {
             throw ServiceError(.forbidden, "you cannot join this group")
         }
         return try await view(group, membership: try await database.membership(groupId: group.id!, accountId: account.id!))
+    }
+
+    /// The group's invitation links (never their codes), newest first. Managers only.
+    public func invitationLinks(_ slug: String, by account: Account) async throws -> [InvitationLinkView] {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account, group)
+        let invitations = try await database.groupInvitations(groupId: group.id!)
+        var usernames: [Int64: String] = [:]
+        for id in Set(invitations.flatMap { [$0.createdBy, $0.usedBy].compactMap { $0 } }) {
+            usernames[id] = try await database.account(id: id)?.username
+        }
+        let now = Date()
+        return invitations.map {
+            InvitationLinkView(id: $0.id!, email: $0.email, createdBy: $0.createdBy.flatMap { usernames[$0] }, createdAt: $0.createdAt,
+                               expiresAt: $0.expiresAt, usedAt: $0.usedAt, usedBy: $0.usedBy.flatMap { usernames[$0] }, isUsable: $0.isUsable(at: now))
+        }
+    }
+
+    /// Revokes an invitation link: it no longer lets anyone in. Managers only.
+    public func revokeInvitationLink(_ slug: String, by account: Account, id: Int64) async throws {
+        let (group, membership) = try await find(slug, viewer: account)
+        try requireManager(membership, account, group)
+        do {
+            try await database.deleteGroupInvitation(id: id, groupId: group.id!)
+        } catch let error as StorageError where error.isNotFound {
+            throw ServiceError(.notFound, "group '\(slug)' has no invitation link \(id)")
+        }
+    }
+
+    /// The slug of the group an invitation code leads into, used or not.
+    public func groupSlug(forInvitation code: String) async throws -> String? {
+        guard let invitation = try await database.groupInvitation(codeHash: SecretToken.hash(code)) else { return nil }
+        return try await database.group(id: invitation.groupId)?.slug
     }
 
     /// Whether a group invitation code is still usable: lets a visitor without

@@ -21,8 +21,23 @@ public struct GroupView: Codable, Sendable, Equatable {
     /// The node the group lives on (its home node).
     public let node: String
     public let membership: MyMembership?
+    /// The group's icon, when it has one (the address changes with the image).
+    public let iconURL: String?
     /// Shown to members only.
     public let welcomeMessage: String?
+}
+
+/// An invitation link of a group as its managers see it (without its code).
+public struct InvitationLinkView: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let email: String?
+    public let createdBy: String?
+    public let createdAt: Date
+    public let expiresAt: Date
+    public let usedAt: Date?
+    public let usedBy: String?
+    /// Neither used nor expired.
+    public let isUsable: Bool
 }
 
 /// A person's place in a group, as the group's member list shows it.

@@ -53,7 +53,7 @@ struct GroupMemberPages {
             let now = Date()
             let links = try await groups.invitationLinks(slug, by: account)
             values["links"] = links.map { link in
-                ["id": link.id ?? 0, "email": link.email ?? "", "created": PageValues.date(link.createdAt), "expires": PageValues.date(link.expiresAt),
+                ["id": link.id, "email": link.email ?? "", "created": PageValues.date(link.createdAt), "expires": PageValues.date(link.expiresAt),
                  "stateLabel": strings[link.usedAt != nil ? "linkUsed" : link.expiresAt < now ? "linkExpired" : "linkOpen"] ?? "",
                  "isOpen": link.usedAt == nil && link.expiresAt >= now] as [String: Any]
             }

@@ -76,11 +76,11 @@ struct WebController {
             displayName: form["displayName"], inviteCode: form["inviteCode"]?.nilIfEmpty)
         let groupCode = form["groupInvitation"]?.nilIfEmpty
         do {
-            let hasGroupInvitation = try await groupCode.asyncFlatMap { try await groups.isUsableInvitation(code: $0) ? true : nil } ?? false
-            let account = try await accounts.signUp(input, hasGroupInvitation: hasGroupInvitation)
+            // The account and its membership through the link are made together or not at all.
+            let account = try await accounts.signUp(input, groupInvitationCode: groupCode)
             var destination = "/settings/profile"
-            if let groupCode, hasGroupInvitation, let group = try? await groups.acceptInvitationLink(code: groupCode, by: account) {
-                destination = "/groups/\(group.slug)"
+            if let groupCode, let slug = try await groups.groupSlug(forInvitation: groupCode) {
+                destination = "/groups/\(slug)"
             }
             let (token, _) = try await accounts.startSession(for: account)
             var response = Response.redirect(to: destination, type: .found)

@@ -39,6 +39,8 @@ public struct WikiConflictProblem: DetailedProblem, Sendable {
         let title = "Edit conflict"
         let status = 409
         let detail: String
+        /// The path of the request that was refused (RFC 9457).
+        var instance: String?
         let conflictId: Int64
         let current: Version
         let yours: Version
@@ -48,8 +50,10 @@ public struct WikiConflictProblem: DetailedProblem, Sendable {
     public var status: HTTPResponse.Status { .conflict }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: .conflict, headers: [.contentType: Problem.mediaType, .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder.encode(body))))
+        var body = body
+        body.instance = request.uri.path
+        return Response(status: .conflict, headers: [.contentType: Problem.mediaType, .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder.encode(body))))
     }
 }
 

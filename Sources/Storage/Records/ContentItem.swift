@@ -13,6 +13,10 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         case discussion
         /// A comment on an item, or a reply to another comment (threads).
         case comment
+        /// A folder of files and folders; its title is its name.
+        case folder
+        /// An uploaded file with its versions (``FileVersion``); its title is its name.
+        case file
     }
 
     /// Who may read an item.
@@ -35,6 +39,8 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var parentId: Int64?
     /// The top item of the thread a comment belongs to.
     public var rootId: Int64?
+    /// The folder a file or folder is in; `nil` at the top of its group or owner.
+    public var folderId: Int64?
     public var title: String
     /// Markdown text.
     public var body: String
@@ -47,7 +53,8 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
     public var apId: String?
 
     public init(id: Int64? = nil, type: Kind, groupId: Int64?, authorId: Int64, parentId: Int64? = nil, rootId: Int64? = nil,
-                title: String, body: String, access: Access, createdAt: Date = Date(), updatedAt: Date = Date(), apId: String? = nil) {
+                folderId: Int64? = nil, title: String, body: String, access: Access, createdAt: Date = Date(), updatedAt: Date = Date(),
+                apId: String? = nil) {
         self.apId = apId
         self.id = id
         self.type = type
@@ -55,6 +62,7 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         self.authorId = authorId
         self.parentId = parentId
         self.rootId = rootId
+        self.folderId = folderId
         self.title = title
         self.body = body
         self.access = access
