@@ -144,13 +144,14 @@ extension NodeDatabase {
     }
 
     /// Changes an item; a top item's new access and group carry over to its comments.
-    public func updateContent(_ item: ContentItem) async throws {
+    public func updateContent(_ item: ContentItem, deliveries: [Delivery] = []) async throws {
         try await pool.write { db in
             guard try ContentItem.exists(db, key: item.id) else { throw StorageError.notFound("content") }
             try item.update(db)
             if item.parentId == nil {
                 try db.execute(sql: "UPDATE contentItem SET access = ? WHERE rootId = ?", arguments: [item.access, item.id])
             }
+            try Self.insert(deliveries, db)
         }
     }
 

@@ -139,16 +139,6 @@ extension NodeDatabase {
         }
     }
 
-    /// Updates an item and queues the deliveries that announce the change.
-    public func updateContent(_ item: ContentItem, deliveries: [Delivery]) async throws {
-        try await pool.write { db in
-            try mappingConstraintErrors {
-                try item.update(db)
-                try Self.insert(deliveries, db)
-            }
-        }
-    }
-
     /// Deletes an item and queues the deliveries that announce it.
     public func deleteContent(id: Int64, deliveries: [Delivery]) async throws -> [String] {
         try await pool.write { db in

@@ -92,7 +92,7 @@ extension NodeDatabase {
             let sql = """
                 SELECT c.*, g.slug AS groupSlug, s.title AS currentTitle FROM wikiSearch s
                 JOIN wikiPage c ON c.id = s.rowid LEFT JOIN groups g ON g.id = c.groupId
-                WHERE wikiSearch MATCH :query AND \(Self.visibility)
+                WHERE wikiSearch MATCH :query AND \(Self.pageVisibility)
                 ORDER BY s.rank LIMIT :limit
                 """
             return try Row.fetchAll(db, sql: sql, arguments: ["query": query, "viewer": viewerId ?? -1, "limit": limit])

@@ -55,20 +55,28 @@ struct StorageTests {
         do {
             let old = try NodeDatabase(path: path, migrate: false)
             try old.migrate(upTo: "2026-11-27-wiki")
-            let author = try await old.createAccount(Self.newAccount("schrijver"))
-            // The old schema has no folderId: written as the old code wrote it.
+            // The old schema has no folderId (nor actorId): written as the old code wrote it.
             let now = Date()
+            let authorId = try await old.pool.write { db in
+                try db.execute(sql: "INSERT INTO account (username, passwordHash, role, isDisabled, createdAt, updatedAt) VALUES ('schrijver', '$2b$04$hash', 'user', 0, ?, ?)",
+                               arguments: [now, now])
+                let id = db.lastInsertedRowID
+                try db.execute(sql: "INSERT INTO profile (accountId, displayName, updatedAt) VALUES (?, 'Schrijver', ?)", arguments: [id, now])
+                return id
+            }
             (kept, deleted) = try await old.pool.write { db in
                 let insert = "INSERT INTO contentItem (type, authorId, parentId, rootId, title, body, access, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, 'public', ?, ?)"
-                try db.execute(sql: insert, arguments: ["blog", author.id, nil, nil, "Dijkversterking", "Plan voor de dijk", now, now])
+                try db.execute(sql: insert, arguments: ["blog", authorId, nil, nil, "Dijkversterking", "Plan voor de dijk", now, now])
                 let blog = db.lastInsertedRowID
-                try db.execute(sql: insert, arguments: ["comment", author.id, blog, blog, "", "Goed plan", now, now])
-                try db.execute(sql: insert, arguments: ["status", author.id, nil, nil, "", "Weg", now, now])
+                try db.execute(sql: insert, arguments: ["comment", authorId, blog, blog, "", "Goed plan", now, now])
+                try db.execute(sql: insert, arguments: ["status", authorId, nil, nil, "", "Weg", now, now])
                 let gone = db.lastInsertedRowID
                 try db.execute(sql: "DELETE FROM contentItem WHERE id = ?", arguments: [gone])
                 return (blog, gone)
             }
-            try await old.setLike(itemId: kept, accountId: author.id!, true)
+            try await old.pool.write { db in
+                try db.execute(sql: "INSERT INTO contentLike (itemId, accountId, createdAt) VALUES (?, ?, ?)", arguments: [kept, authorId, now])
+            }
         }
         let upgraded = try NodeDatabase(path: path)
         let row = try #require(try await upgraded.content(id: kept, viewerId: nil))
