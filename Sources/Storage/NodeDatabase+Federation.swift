@@ -108,6 +108,19 @@ extension NodeDatabase {
         }
     }
 
+    /// Stores several received activities in one transaction; for each, true
+    /// when it was new and false when its activity id was already stored
+    /// (also by an earlier row of the same batch).
+    public func storeInboxActivities(_ activities: [InboxActivity]) async throws -> [Bool] {
+        try await pool.write { db in
+            try activities.map { activity in
+                var activity = activity
+                try activity.insert(db, onConflict: .ignore)
+                return db.changesCount > 0
+            }
+        }
+    }
+
     public func hasInboxActivity(activityId: String) async throws -> Bool {
         try await pool.read { db in
             try InboxActivity.filter(Column("activityId") == activityId).fetchCount(db) > 0
