@@ -203,6 +203,28 @@ extension NodeDatabase {
         }
     }
 
+    /// Marks several deliveries delivered and records a successful attempt on
+    /// each of their peers (with the signature scheme it took, when known),
+    /// in one transaction.
+    public func markDelivered(_ deliveries: [(id: Int64, status: Int)], peerSchemes: [String: Peer.SignatureScheme?], now: Date = Date()) async throws {
+        guard !deliveries.isEmpty || !peerSchemes.isEmpty else { return }
+        try await pool.write { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
+                """)
+            for delivery in deliveries { try update.execute(arguments: [delivery.status, now, delivery.id]) }
+            for (host, scheme) in peerSchemes {
+                var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
+                peer.lastAttemptAt = now
+                peer.consecutiveFailures = 0
+                peer.lastSuccessAt = now
+                peer.pausedUntil = nil
+                if let scheme { peer.signatureScheme = scheme }
+                try peer.save(db)
+            }
+        }
+    }
+
     public func rescheduleDelivery(id: Int64, nextAttemptAt: Date, error: String, status: Int?) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE delivery SET attempts = attempts + 1, nextAttemptAt = ?, lastError = ?, lastStatus = ? WHERE id = ?",

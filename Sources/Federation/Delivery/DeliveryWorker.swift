@@ -50,22 +50,51 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     /// Sends what is due now; returns how many deliveries were attempted.
+    ///
+    /// Per batch, each peer's policy and state are read once, and the
+    /// successful deliveries are marked in one transaction at the end (until
+    /// then they stay queued: a crash sends them again, and the inbox
+    /// deduplicates). Failures are recorded one by one as they happen.
     @discardableResult
     public func sendDue() async throws -> Int {
         let due = try await database.dueDeliveries(limit: concurrency * 4)
         guard !due.isEmpty else { return 0 }
-        await withTaskGroup(of: Void.self) { group in
+        var peers: [String: PeerState] = [:]
+        for host in Set(due.map(\.host)) {
+            peers[host] = PeerState(isAllowed: try await policy.isAllowed(host: host), peer: try await database.peer(host: host))
+        }
+        var delivered: [(id: Int64, status: Int)] = []
+        var peerSchemes: [String: Peer.SignatureScheme?] = [:]
+        await withTaskGroup(of: (Delivery, Outcome?).self) { group in
+            func collect(_ result: (Delivery, Outcome?)) {
+                guard case .delivered(let status, let scheme)? = result.1, let id = result.0.id else { return }
+                delivered.append((id, status))
+                peerSchemes[result.0.host] = scheme
+            }
             var running = 0
             for delivery in due {
-                if running >= concurrency {
-                    await group.next()
+                if running >= concurrency, let finished = await group.next() {
+                    collect(finished)
                     running -= 1
                 }
-                group.addTask { await self.attempt(delivery) }
+                let state = peers[delivery.host] ?? PeerState(isAllowed: false, peer: nil)
+                group.addTask { (delivery, await self.attempt(delivery, peerState: state)) }
                 running += 1
             }
+            for await finished in group { collect(finished) }
+        }
+        do {
+            try await database.markDelivered(delivered, peerSchemes: peerSchemes)
+        } catch {
+            logger.error("could not mark deliveries delivered; they will be sent again", metadata: ["error": "\(error)"])
         }
         return due.count
+    }
+
+    /// What a batch knows of a peer before sending to it.
+    struct PeerState: Sendable {
+        let isAllowed: Bool
+        let peer: Peer?
     }
 
     enum Outcome {
@@ -74,18 +103,20 @@ public final class DeliveryWorker: Service, Sendable {
         case retry(status: Int?, error: String)
     }
 
-    func attempt(_ delivery: Delivery) async {
+    /// Sends one delivery; records a refusal or failure at once and returns
+    /// a success for the caller to record (nil when there is nothing to record).
+    func attempt(_ delivery: Delivery, peerState: PeerState) async -> Outcome? {
         var logger = self.logger
         logger[metadataKey: "peer.host"] = "\(delivery.host)"
         logger[metadataKey: "delivery.id"] = "\(delivery.id ?? 0)"
         logger[metadataKey: "delivery.attempt"] = "\(delivery.attempts + 1)"
         do {
-            guard try await policy.isAllowed(host: delivery.host) else {
+            guard peerState.isAllowed else {
                 try await database.failDelivery(id: delivery.id!, error: "this node does not federate with \(delivery.host)", status: nil)
                 logger.notice("delivery dropped: peer not allowed")
-                return
+                return nil
             }
-            let peer = try await database.peer(host: delivery.host)
+            let peer = peerState.peer
             let first = peer?.signatureScheme ?? .cavage
             var outcome = try await send(delivery, scheme: first)
             if case .refused(let status) = outcome, status == 401 {
@@ -93,11 +124,16 @@ public final class DeliveryWorker: Service, Sendable {
                 logger.info("peer refused the signature; trying the other scheme", metadata: ["scheme": "\(other.rawValue)"])
                 outcome = try await send(delivery, scheme: other)
             }
+            if case .delivered(let status, _) = outcome {
+                logger.debug("delivered", metadata: ["status": "\(status)"])
+                return outcome
+            }
             try await record(outcome, for: delivery, peerFailures: peer?.consecutiveFailures ?? 0, logger: logger)
         } catch {
             logger.error("delivery attempt failed", metadata: ["error": "\(error)"])
             try? await record(.retry(status: nil, error: "\(error)"), for: delivery, peerFailures: 0, logger: logger)
         }
+        return nil
     }
 
     private func send(_ delivery: Delivery, scheme: Peer.SignatureScheme) async throws -> Outcome {
