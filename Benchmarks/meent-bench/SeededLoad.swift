@@ -73,8 +73,10 @@ extension Bench {
 
         // 4. Pages and search, as the first seeded person (a member of the 20 largest groups).
         let database = try NodeDatabase(path: seeded.databasePath, migrate: false)
-        guard let person = try await database.accounts(after: 0, limit: 1).first,
-              let group = try await database.group(id: 1), let quietGroup = try await database.group(id: Int64(max(1, options.seedGroups / 2)))
+        // The person's largest and smallest group (they are in the 20 largest).
+        guard let person = try await database.accounts(after: 0, limit: 1).first, let personId = person.id,
+              let group = try await database.group(id: 1),
+              let quietGroup = try await database.groups(ofAccount: personId).map(\.0).max(by: { $0.id! < $1.id! })
         else { throw BenchError("the seeded node has no people or groups") }
         let token = try await MeentNode.json(control, "POST", "\(seeded.endpoint.base)/api/v1/auth/token",
                                              body: ["username": person.username, "password": SeedGenerator.password, "tokenName": "bench"])
