@@ -33,8 +33,12 @@ public struct DeliveryStatus: Sendable {
 extension NodeDatabase {
     // MARK: Peers
 
+    /// (Read for every inbox request and delivery batch: a cached statement
+    /// skips building and compiling the SQL each time.)
     public func peer(host: String) async throws -> Peer? {
-        try await pool.read { db in try Peer.fetchOne(db, key: host) }
+        try await pool.read { db in
+            try Peer.fetchOne(db.cachedStatement(sql: "SELECT * FROM peer WHERE host = ?"), arguments: [host])
+        }
     }
 
     public func peers() async throws -> [Peer] {
@@ -84,8 +88,12 @@ extension NodeDatabase {
 
     // MARK: Remote actors
 
+    /// (Read for every inbox request: a cached statement skips building and
+    /// compiling the SQL each time.)
     public func remoteActor(id: String) async throws -> RemoteActor? {
-        try await pool.read { db in try RemoteActor.fetchOne(db, key: id) }
+        try await pool.read { db in
+            try RemoteActor.fetchOne(db.cachedStatement(sql: "SELECT * FROM remoteActor WHERE id = ?"), arguments: [id])
+        }
     }
 
     public func saveRemoteActor(_ actor: RemoteActor) async throws {
@@ -113,9 +121,13 @@ extension NodeDatabase {
     /// (also by an earlier row of the same batch).
     public func storeInboxActivities(_ activities: [InboxActivity]) async throws -> [Bool] {
         try await pool.write { db in
-            try activities.map { activity in
-                var activity = activity
-                try activity.insert(db, onConflict: .ignore)
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO inboxActivity (activityId, actorId, type, recipient, body, signatureKeyId, receivedAt, state, appliedAt, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            return try activities.map { activity in
+                try insert.execute(arguments: [activity.activityId, activity.actorId, activity.type, activity.recipient, activity.body,
+                                               activity.signatureKeyId, activity.receivedAt, activity.state, activity.appliedAt, activity.error])
                 return db.changesCount > 0
             }
         }
