@@ -59,6 +59,25 @@ struct SeedTests {
         #expect(try await other.database.seedFingerprint() != fingerprint)
     }
 
+    @Test("meent dev seed fills a node once, and refuses to seed it again without --force")
+    func command() async throws {
+        let directory = try makeTemporaryDirectory()
+        let options = ["--data-dir", directory.appendingPathComponent("data").path, "--set", "BCRYPT_COST=4",
+                       "--users", "20", "--groups", "3", "--items", "100"]
+        let first = try await NodeProcess.run(["dev", "seed"] + options)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("Seeded 20 people, 3 groups"))
+        #expect(first.output.contains(SeedGenerator.password))
+        let again = try await NodeProcess.run(["dev", "seed"] + options)
+        #expect(again.status == 1)
+        #expect(again.output.contains("--force"))
+        let database = try NodeDatabase(path: directory.appendingPathComponent("data/meent.sqlite").path)
+        #expect(try await database.seedBaseline().contentItems == 100, "the refused run wrote nothing")
+        let forced = try await NodeProcess.run(["dev", "seed", "--force"] + options)
+        #expect(forced.status != 0, "the same seed again collides with the seeded names, and says so")
+        #expect(try await database.seedBaseline().contentItems == 100)
+    }
+
     @Test("a node with only its administrator counts as empty")
     func emptyNode() async throws {
         let node = try await TestNode.make()

@@ -21,7 +21,7 @@ struct DevCommand: AsyncParsableCommand {
         @Option(help: "Groups to create.") var groups = SeedGenerator.Sizes.standard.groups
         @Option(help: "Content items to create (status updates, blog posts, discussions and comments).") var items = SeedGenerator.Sizes.standard.items
         @Option(help: "Seed of the generator; the same seed and sizes give the same data.") var seed: UInt64 = 7
-        @Flag(help: "Seed even when the node already holds users, groups or content.") var force = false
+        @Flag(help: "Seed even when the node already holds users, groups or content (seeded usernames must still be free, so a seeded node cannot be seeded again).") var force = false
 
         func validate() throws {
             guard users >= 1 else { throw ValidationError("--users must be at least 1") }
