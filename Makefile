@@ -37,8 +37,11 @@ browser-test: test-deps
 test: test-deps swift-test openapi-check browser-test
 
 # Builds in release mode (its own build folder, so debug builds stay warm)
-# and runs the end-to-end benchmarks; see BENCHMARKS.md. Extra options go in
-# BENCH_ARGS, e.g. make bench BENCH_ARGS="--intake 4000 --perf-dir /tmp/perf";
+# and runs the end-to-end benchmarks; see BENCHMARKS.md. The seeded-node figures
+# first run `meent dev seed` (10,000 people, 1,000 groups, 1,000,000 items: several
+# minutes); BENCH_ARGS="--seeded-dir /var/tmp/meent-seeded" seeds there once and
+# reuses it. Extra options go in BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--intake 4000 --perf-dir /tmp/perf";
 # .build-release/release/meent-bench breakdown --meent .build-release/release/meent
 # times the stages of intake and delivery one by one.
 bench: deps

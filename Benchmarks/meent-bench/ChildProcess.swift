@@ -106,6 +106,16 @@ final class ChildProcess: Sendable {
         return process.isRunning ? -1 : process.terminationStatus
     }
 
+    /// Waits for the process to end by itself (a command, not a server);
+    /// returns its exit status, or -1 when it still ran after `timeout` (then it is killed).
+    func wait(timeout: Duration) async -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return await stop(signal: SIGKILL, timeout: .seconds(5))
+    }
+
     /// Kills the process at once (cleanup after a failure).
     func killNow() {
         if process.isRunning { kill(pid, SIGKILL) }

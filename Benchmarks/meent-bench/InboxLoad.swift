@@ -74,11 +74,13 @@ enum InboxLoad {
         let elapsed: Duration
         /// Latency of every request, sorted, in nanoseconds.
         let latencies: [Int64]
+        /// The status that counts as success (202 for the inbox, 200 for pages).
+        var success = 202
 
-        var accepted: Int { statuses[202] ?? 0 }
+        var accepted: Int { statuses[success] ?? 0 }
         var errors: Int { sent - accepted }
         var seconds: Double { elapsed.seconds }
-        /// 202s per second of wall time.
+        /// Successes per second of wall time.
         var rate: Double { Double(accepted) / seconds }
 
         func percentile(_ p: Double) -> Duration {

@@ -35,7 +35,9 @@ struct All: AsyncParsableCommand {
     var senderHost = "127.0.200.2"
     @Option(help: "Loopback address of the sink inbox.")
     var sinkHost = "127.0.200.3"
-    @Option(help: "Port of all three.")
+    @Option(help: "Loopback address of the seeded node.")
+    var seededHost = "127.0.200.4"
+    @Option(help: "Port of all of them.")
     var port = 18080
 
     @Option(help: "Activities posted in the measured Ed25519 intake run.")
@@ -57,6 +59,23 @@ struct All: AsyncParsableCommand {
     @Option(name: .customLong("drain-timeout"), help: "Longest wait, in seconds, for the nodes to apply and answer what they received.")
     var drainTimeout = 240
 
+    @Option(name: .customLong("seed-users"), help: "People on the seeded node (meent dev seed --users).")
+    var seedUsers = 10_000
+    @Option(name: .customLong("seed-groups"), help: "Groups on the seeded node.")
+    var seedGroups = 1_000
+    @Option(name: .customLong("seed-items"), help: "Content items on the seeded node.")
+    var seedItems = 1_000_000
+    @Option(name: .customLong("seeded-dir"), help: "Data directory of the seeded node: seeded there when it holds no node yet, reused as it is otherwise (seeding the default sizes takes minutes).")
+    var seededDirectory: String?
+    @Option(name: .customLong("page-requests"), help: "Requests per page or search figure on the seeded node.")
+    var pageRequests = 1_000
+    @Option(name: .customLong("page-concurrency"), help: "Page and search requests in flight at once.")
+    var pageConcurrency = 4
+    @Flag(name: .customLong("only-seeded"), help: "Measure only the figures on the seeded node (start-up, memory, pages, search).")
+    var onlySeeded = false
+    @Flag(inversion: .prefixedNo, help: "Measure the figures on the seeded node.")
+    var seeded = true
+
     @Option(name: .customLong("perf-dir"), help: "Record a CPU profile of the node under test (perf record) for each measured phase into this directory.")
     var perfDirectory: String?
 
@@ -69,7 +88,8 @@ struct All: AsyncParsableCommand {
     func validate() throws {
         guard FileManager.default.isExecutableFile(atPath: meent) else { throw ValidationError("\(meent) is not an executable") }
         for (name, value) in [("intake", intake), ("intake-rsa", intakeRSA), ("concurrency", concurrency), ("deliveries", deliveries),
-                              ("deliveries-rsa", deliveriesRSA), ("starts", starts)] where value < 1 {
+                              ("deliveries-rsa", deliveriesRSA), ("starts", starts),
+                              ("seed-users", seedUsers), ("seed-groups", seedGroups), ("page-requests", pageRequests), ("page-concurrency", pageConcurrency)] where value < 1 {
             throw ValidationError("--\(name) must be at least 1")
         }
         // Bounded runs: a benchmark is a few seconds of load, not a soak test.
@@ -125,7 +145,7 @@ final class Bench: @unchecked Sendable {
     let control: HTTPClient
     /// The load generator's client: its own event loop thread, one connection per request in flight.
     let load: HTTPClient
-    private let running = Locked<[ChildProcess]>([])
+    let running = Locked<[ChildProcess]>([])
     private let sink = Locked<SinkInbox?>(nil)
 
     init(options: All, binary: String, work: URL) throws {
@@ -149,7 +169,7 @@ final class Bench: @unchecked Sendable {
         fflush(nil)
     }
 
-    private func track(_ process: ChildProcess) -> ChildProcess {
+    func track(_ process: ChildProcess) -> ChildProcess {
         running.withLock { $0.append(process) }
         return process
     }
@@ -172,8 +192,16 @@ final class Bench: @unchecked Sendable {
     // MARK: The run
 
     func run() async throws -> [Figure] {
-        var figures: [Figure] = []
         log("work directory: \(work.path)")
+        var figures = options.onlySeeded ? [] : try await emptyNodeFigures()
+        if options.seeded || options.onlySeeded { figures += try await seededFigures() }
+        return figures + Self.groupFederationFigures
+    }
+
+    /// Start-up, memory, outgoing deliveries and signed inbox intake on a node
+    /// holding only what the runs themselves send it.
+    func emptyNodeFigures() async throws -> [Figure] {
+        var figures: [Figure] = []
 
         // 1. Set both nodes up: first start, a user each, keys made.
         let (firstStartup, senderKeys) = try await setUpNodes()

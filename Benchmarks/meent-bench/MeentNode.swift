@@ -31,12 +31,12 @@ final class MeentNode: Sendable {
     let workDirectory: URL
     private let starts = Counter()
 
-    init(name: String, binary: String, endpoint: Endpoint, workDirectory: URL) {
+    init(name: String, binary: String, endpoint: Endpoint, workDirectory: URL, dataDirectory: URL? = nil) {
         self.name = name
         self.binary = binary
         self.endpoint = endpoint
         self.workDirectory = workDirectory
-        self.dataDirectory = workDirectory.appendingPathComponent("\(name)-data")
+        self.dataDirectory = dataDirectory ?? workDirectory.appendingPathComponent("\(name)-data")
     }
 
     var databasePath: String { dataDirectory.appendingPathComponent("meent.sqlite").path }

@@ -1,28 +1,67 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Wakes a background worker when there is new work, so it need not poll
 /// often; a worker still wakes on its own after a timeout.
+///
+/// A notification with nobody waiting is kept (one, however many came) for
+/// the next wait. Every wait sleeps until a notification, its timeout, or
+/// the cancellation of its task, whichever comes first, however often it
+/// has timed out before.
 public final class WorkSignal: Sendable {
-    private let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-
-    public init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    private struct State {
+        var isPending = false
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
     }
 
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
     /// Says there is work; cheap, and several calls before a wait count as one.
-    public func notify() { continuation.yield() }
+    public func notify() {
+        let woken = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiters.isEmpty else {
+                state.isPending = true
+                return []
+            }
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in woken { waiter.resume() }
+    }
 
     /// Waits for a notification or until `timeout` passes.
     func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [stream] in
-                var iterator = stream.makeAsyncIterator()
-                _ = await iterator.next()
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
+        let id = state.withLockedValue { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
         }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            self?.wake(id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLockedValue { state in
+                    if state.isPending || Task.isCancelled {
+                        state.isPending = false
+                        return true
+                    }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            wake(id)
+        }
+        timer.cancel()
+    }
+
+    /// Ends one wait early (its timeout, or its task was cancelled).
+    private func wake(_ id: UInt64) {
+        state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
     }
 }

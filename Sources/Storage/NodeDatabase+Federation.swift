@@ -35,8 +35,12 @@ public struct DeliveryStatus: Sendable {
 extension NodeDatabase {
     // MARK: Peers
 
+    /// (Read for every inbox request and delivery batch: a cached statement
+    /// skips building and compiling the SQL each time.)
     public func peer(host: String) async throws -> Peer? {
-        try await pool.read { db in try Peer.fetchOne(db, key: host) }
+        try await pool.read { db in
+            try Peer.fetchOne(db.cachedStatement(sql: "SELECT * FROM peer WHERE host = ?"), arguments: [host])
+        }
     }
 
     public func peers() async throws -> [Peer] {
@@ -86,8 +90,12 @@ extension NodeDatabase {
 
     // MARK: Remote actors
 
+    /// (Read for every inbox request: a cached statement skips building and
+    /// compiling the SQL each time.)
     public func remoteActor(id: String) async throws -> RemoteActor? {
-        try await pool.read { db in try RemoteActor.fetchOne(db, key: id) }
+        try await pool.read { db in
+            try RemoteActor.fetchOne(db.cachedStatement(sql: "SELECT * FROM remoteActor WHERE id = ?"), arguments: [id])
+        }
     }
 
     public func saveRemoteActor(_ actor: RemoteActor) async throws {
@@ -107,6 +115,23 @@ extension NodeDatabase {
             var activity = activity
             try activity.insert(db, onConflict: .ignore)
             return db.changesCount > 0
+        }
+    }
+
+    /// Stores several received activities in one transaction; for each, true
+    /// when it was new and false when its activity id was already stored
+    /// (also by an earlier row of the same batch).
+    public func storeInboxActivities(_ activities: [InboxActivity]) async throws -> [Bool] {
+        try await pool.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO inboxActivity (activityId, actorId, type, recipient, body, signatureKeyId, receivedAt, state, appliedAt, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            return try activities.map { activity in
+                try insert.execute(arguments: [activity.activityId, activity.actorId, activity.type, activity.recipient, activity.body,
+                                               activity.signatureKeyId, activity.receivedAt, activity.state, activity.appliedAt, activity.error])
+                return db.changesCount > 0
+            }
         }
     }
 
@@ -196,6 +221,35 @@ extension NodeDatabase {
                            arguments: [status, now, id])
             if let delivery = try Delivery.fetchOne(db, key: id), !delivery.subjects.isEmpty {
                 try Self.recordLedger(delivery.subjects, host: delivery.host, at: now, db)
+            }
+        }
+    }
+
+    /// Marks several deliveries delivered and records a successful attempt on
+    /// each of their peers (with the signature scheme it took, when known),
+    /// in one transaction.
+    public func markDelivered(_ deliveries: [(id: Int64, status: Int)], peerSchemes: [String: Peer.SignatureScheme?], now: Date = Date()) async throws {
+        guard !deliveries.isEmpty || !peerSchemes.isEmpty else { return }
+        try await pool.write { db in
+            let update = try db.cachedStatement(sql: """
+                UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
+                """)
+            for delivery in deliveries { try update.execute(arguments: [delivery.status, now, delivery.id]) }
+            // The data-flow ledger: what the delivered rows carried, to which node.
+            let carried = try db.cachedStatement(sql: "SELECT host, subjects FROM delivery WHERE id = ? AND subjects != '[]'")
+            for delivery in deliveries {
+                guard let row = try Row.fetchOne(carried, arguments: [delivery.id]) else { continue }
+                let subjects = try JSONDecoder().decode([LedgerSubject].self, from: Data((row["subjects"] as String).utf8))
+                try Self.recordLedger(subjects, host: row["host"], at: now, db)
+            }
+            for (host, scheme) in peerSchemes {
+                var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
+                peer.lastAttemptAt = now
+                peer.consecutiveFailures = 0
+                peer.lastSuccessAt = now
+                peer.pausedUntil = nil
+                if let scheme { peer.signatureScheme = scheme }
+                try peer.save(db)
             }
         }
     }

@@ -50,32 +50,70 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     /// Sends what is due now; returns how many deliveries were attempted.
+    ///
+    /// Per batch, each peer's policy and state are read once, and the
+    /// successful deliveries are marked in one transaction at the end (until
+    /// then they stay queued: a crash sends them again, and the inbox
+    /// deduplicates). Failures are recorded one by one as they happen.
     @discardableResult
     public func sendDue() async throws -> Int {
         let due = try await database.dueDeliveries(limit: concurrency * 4)
         guard !due.isEmpty else { return 0 }
+        var peers: [String: PeerState] = [:]
+        for host in Set(due.map(\.host)) {
+            peers[host] = PeerState(isAllowed: try await policy.isAllowed(host: host), peer: try await database.peer(host: host))
+        }
+        var delivered: [(id: Int64, status: Int)] = []
+        var peerSchemes: [String: Peer.SignatureScheme?] = [:]
         // A host that is catching up after failures gets its rows one at a
         // time, in the order they were written, stopping at the first
-        // failure; other hosts get theirs side by side.
+        // failure, so a node that was down receives what it missed in order;
+        // other hosts get theirs side by side.
         let recovering = Set(due.filter { $0.attempts > 0 }.map(\.host))
         var jobs: [[Delivery]] = due.filter { !recovering.contains($0.host) }.map { [$0] }
         for host in recovering.sorted() {
             jobs.append(due.filter { $0.host == host }.sorted { $0.id! < $1.id! })
         }
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: [(Delivery, AttemptResult)].self) { group in
+            func collect(_ results: [(Delivery, AttemptResult)]) {
+                for (delivery, result) in results {
+                    guard case .delivered(let status, let scheme) = result, let id = delivery.id else { continue }
+                    delivered.append((id, status))
+                    peerSchemes[delivery.host] = scheme
+                }
+            }
             var running = 0
             for job in jobs {
-                if running >= concurrency {
-                    await group.next()
+                if running >= concurrency, let finished = await group.next() {
+                    collect(finished)
                     running -= 1
                 }
+                let state = peers[job[0].host] ?? PeerState(isAllowed: false, peer: nil)
                 group.addTask {
-                    for delivery in job where await self.attempt(delivery) == false { break }
+                    var results: [(Delivery, AttemptResult)] = []
+                    for delivery in job {
+                        let result = await self.attempt(delivery, peerState: state)
+                        results.append((delivery, result))
+                        if case .failed = result { break }
+                    }
+                    return results
                 }
                 running += 1
             }
+            for await finished in group { collect(finished) }
+        }
+        do {
+            try await database.markDelivered(delivered, peerSchemes: peerSchemes)
+        } catch {
+            logger.error("could not mark deliveries delivered; they will be sent again", metadata: ["error": "\(error)"])
         }
         return due.count
+    }
+
+    /// What a batch knows of a peer before sending to it.
+    struct PeerState: Sendable {
+        let isAllowed: Bool
+        let peer: Peer?
     }
 
     enum Outcome {
@@ -84,20 +122,29 @@ public final class DeliveryWorker: Service, Sendable {
         case retry(status: Int?, error: String)
     }
 
-    /// Sends one delivery and records the outcome; true when it was delivered.
-    @discardableResult
-    func attempt(_ delivery: Delivery) async -> Bool {
+    /// What one attempt came to: delivered (for the caller to record with the
+    /// batch), done without delivery (refused for good or not allowed;
+    /// recorded), or failed and to be retried (recorded).
+    enum AttemptResult {
+        case delivered(status: Int, scheme: Peer.SignatureScheme)
+        case done
+        case failed
+    }
+
+    /// Sends one delivery; records a refusal or failure at once and returns
+    /// a success for the caller to record.
+    func attempt(_ delivery: Delivery, peerState: PeerState) async -> AttemptResult {
         var logger = self.logger
         logger[metadataKey: "peer.host"] = "\(delivery.host)"
         logger[metadataKey: "delivery.id"] = "\(delivery.id ?? 0)"
         logger[metadataKey: "delivery.attempt"] = "\(delivery.attempts + 1)"
         do {
-            guard try await policy.isAllowed(host: delivery.host) else {
+            guard peerState.isAllowed else {
                 try await database.failDelivery(id: delivery.id!, error: "this node does not federate with \(delivery.host)", status: nil)
                 logger.notice("delivery dropped: peer not allowed")
-                return true
+                return .done
             }
-            let peer = try await database.peer(host: delivery.host)
+            let peer = peerState.peer
             let first = peer?.signatureScheme ?? .cavage
             var outcome = try await send(delivery, scheme: first)
             if case .refused(let status) = outcome, status == 401 {
@@ -105,14 +152,17 @@ public final class DeliveryWorker: Service, Sendable {
                 logger.info("peer refused the signature; trying the other scheme", metadata: ["scheme": "\(other.rawValue)"])
                 outcome = try await send(delivery, scheme: other)
             }
+            if case .delivered(let status, let scheme) = outcome {
+                logger.debug("delivered", metadata: ["status": "\(status)"])
+                return .delivered(status: status, scheme: scheme)
+            }
             try await record(outcome, for: delivery, peerFailures: peer?.consecutiveFailures ?? 0, logger: logger)
-            if case .retry = outcome { return false }
-            return true
+            if case .refused = outcome { return .done }
         } catch {
             logger.error("delivery attempt failed", metadata: ["error": "\(error)"])
             try? await record(.retry(status: nil, error: "\(error)"), for: delivery, peerFailures: 0, logger: logger)
-            return false
         }
+        return .failed
     }
 
     private func send(_ delivery: Delivery, scheme: Peer.SignatureScheme) async throws -> Outcome {

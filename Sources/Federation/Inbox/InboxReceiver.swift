@@ -14,13 +14,16 @@ import Storage
 /// belongs to the activity's actor. A failing cached key is fetched again
 /// once, rate-limited, to follow key rotation. Duplicates (same activity id)
 /// are acknowledged and not stored again. Nothing is decoded in full here:
-/// the worker does that when it applies the activity.
+/// the worker does that when it applies the activity. Concurrent requests'
+/// rows are committed together (see ``InboxWriteBatcher``), each answered
+/// after its own row is committed.
 public struct InboxReceiver: Sendable {
     let database: NodeDatabase
     let resolver: ActorResolver
     let policy: FederationPolicy
     let settings: FederationSettings
     let verifier: RequestSignatureVerifier
+    let writer: InboxWriteBatcher
 
     public init(database: NodeDatabase, resolver: ActorResolver, policy: FederationPolicy, settings: FederationSettings) {
         self.database = database
@@ -28,6 +31,7 @@ public struct InboxReceiver: Sendable {
         self.policy = policy
         self.settings = settings
         self.verifier = RequestSignatureVerifier(policy: SignatureVerificationPolicy(maximumAge: settings.signatureMaximumAge))
+        self.writer = InboxWriteBatcher(database: database)
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -88,7 +92,7 @@ public struct InboxReceiver: Sendable {
         guard verified.ownerId == envelope.actor else {
             throw FederationError.keyOwnerMismatch("the request is signed by \(verified.ownerId), not by the activity's actor")
         }
-        let stored = try await database.storeInboxActivity(InboxActivity(
+        let stored = try await writer.store(InboxActivity(
             activityId: envelope.id, actorId: envelope.actor, type: envelope.type, recipient: recipient,
             body: Data(body), signatureKeyId: verified.keyId, receivedAt: now))
         return stored ? .accepted : .duplicate
@@ -143,5 +147,66 @@ public struct InboxReceiver: Sendable {
         }
         guard let ownerId = owner.withLockedValue({ $0 }) else { throw FederationError.unknownKey("no key was resolved") }
         return (verified.keyID, ownerId)
+    }
+}
+
+/// Groups the durable writes of requests that arrive together into one
+/// short transaction (group commit): while one batch is being written, the
+/// next requests wait and go in the next batch. Each request is still
+/// answered only after the transaction holding its row has committed, so a
+/// 202 always means "stored"; a lone request is written at once, alone.
+final class InboxWriteBatcher: Sendable {
+    private typealias Waiter = (activity: InboxActivity, continuation: CheckedContinuation<Bool, any Error>)
+    private struct State {
+        var waiting: [Waiter] = []
+        var isWriting = false
+    }
+
+    /// Rows per transaction at most; a batch this size commits in about a millisecond.
+    static let maximumBatch = 256
+
+    private let database: NodeDatabase
+    private let state = NIOLockedValueBox(State())
+
+    init(database: NodeDatabase) {
+        self.database = database
+    }
+
+    /// Stores `activity` durably; true when it was new, false for an activity id already stored.
+    func store(_ activity: InboxActivity) async throws -> Bool {
+        try await withCheckedThrowingContinuation { continuation in
+            let startsWriter = state.withLockedValue { state in
+                state.waiting.append((activity, continuation))
+                guard !state.isWriting else { return false }
+                state.isWriting = true
+                return true
+            }
+            if startsWriter { Task { await self.writeUntilDrained() } }
+        }
+    }
+
+    private func writeUntilDrained() async {
+        while true {
+            let batch: [Waiter] = state.withLockedValue { state in
+                let batch = Array(state.waiting.prefix(Self.maximumBatch))
+                state.waiting.removeFirst(batch.count)
+                if batch.isEmpty { state.isWriting = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let stored = try await database.storeInboxActivities(batch.map(\.activity))
+                for (waiter, isNew) in zip(batch, stored) { waiter.continuation.resume(returning: isNew) }
+            } catch {
+                // One failing row must not fail its neighbours: write them one by one.
+                for waiter in batch {
+                    do {
+                        waiter.continuation.resume(returning: try await database.storeInboxActivity(waiter.activity))
+                    } catch {
+                        waiter.continuation.resume(throwing: error)
+                    }
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ public struct MeentCommand: AsyncParsableCommand {
         commandName: "meent",
         abstract: "Run and manage a Meent node: federated collaboration for the public sector.",
         version: MeentVersion.current,
-        subcommands: [ServeCommand.self, InitCommand.self, UserCommand.self, InviteCommand.self, PeerCommand.self, QueueCommand.self, LedgerCommand.self, CheckCommand.self],
+        subcommands: [ServeCommand.self, InitCommand.self, UserCommand.self, InviteCommand.self, PeerCommand.self, QueueCommand.self, LedgerCommand.self, CheckCommand.self, DevCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     public init() {}
