@@ -38,7 +38,8 @@ class Node:
             pytest.fail(f"{BINARY} is missing: run `swift build` first")
         self.host = host
         self.port = free_port(host)
-        self.base = f"http://{host}:{self.port}"
+        self.authority = f"{host}:{self.port}"
+        self.base = f"http://{self.authority}"
         self.data = Path(tempfile.mkdtemp(prefix="meent-browser-"))
         values = {
             "BCRYPT_COST": "4", "FEDERATION_MODE": "open", "ALLOW_PRIVATE_NETWORK_PEERS": "true",

@@ -84,3 +84,15 @@ def serious_accessibility_problems(driver):
             targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
             problems.append(f"{driver.current_url}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return problems
+
+
+def eventually(condition, retry, seconds=20, driver=None):
+    """Waits for something another node delivers: calls `retry` (a reload)
+    between tries until `condition` holds."""
+    import time
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the other node" + (
+            f" on {driver.current_url}:\n{main_text(driver)}" if driver else "")
+        time.sleep(0.5)
+        retry()

@@ -112,7 +112,7 @@ struct ContentController {
     }
 
     @Sendable func groupContent(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[ContentView]> {
-        let group = try await groups.show(try context.parameters.require("slug"), viewer: context.account)
+        let group = try await groups.show(try context.parameters.requireSlug(), viewer: context.account)
         guard let record = try await database.group(slug: group.slug) else { throw Problem.notFound() }
         var query = try Self.query(request)
         query.groupId = record.id

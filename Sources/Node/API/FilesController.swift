@@ -195,7 +195,7 @@ struct FilesController {
     }
 
     @Sendable func groupFiles(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[ContentView]> {
-        let view = try await groups.show(try context.parameters.require("slug"), viewer: context.account)
+        let view = try await groups.show(try context.parameters.requireSlug(), viewer: context.account)
         guard let group = try await database.group(slug: view.slug) else { throw Problem.notFound() }
         return JSONResponse(try await files.top(ofGroup: group, viewer: context.account))
     }

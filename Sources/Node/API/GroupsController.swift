@@ -122,7 +122,7 @@ struct GroupsController {
         group.get("me/groups", use: myGroups)
     }
 
-    private func slug(_ context: NodeRequestContext) throws -> String { try context.parameters.require("slug") }
+    private func slug(_ context: NodeRequestContext) throws -> String { try context.parameters.requireSlug() }
 
     @Sendable func list(request: Request, context: NodeRequestContext) async throws -> JSONResponse<UsersController.Page<GroupView>> {
         let (after, limit) = try Pagination.parse(request)

@@ -56,13 +56,13 @@ struct WikiController {
     }
 
     @Sendable func list(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[WikiPageView]> {
-        JSONResponse(try await wiki.pages(in: try context.parameters.require("slug"), viewer: context.account))
+        JSONResponse(try await wiki.pages(in: try context.parameters.requireSlug(), viewer: context.account))
     }
 
     @Sendable func create(request: Request, context: NodeRequestContext) async throws -> JSONResponse<WikiPageView> {
         let account = try context.requireAccount()
         let body = try await request.decodeJSON(CreateBody.self, context: context)
-        let page = try await wiki.create(in: try context.parameters.require("slug"), by: account, title: body.title, body: body.body,
+        let page = try await wiki.create(in: try context.parameters.requireSlug(), by: account, title: body.title, body: body.body,
                                          parentId: body.parentId, access: body.access)
         return JSONResponse(page, status: .created, headers: [.location: "/api/v1/wiki/\(page.id)"])
     }

@@ -123,7 +123,7 @@ struct FederationController {
     }
 
     @Sendable func groupInbox(request: Request, context: NodeRequestContext) async throws -> Response {
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         guard let group = try await services.database.group(slug: slug), !group.isRemote else { throw Problem.notFound("no such inbox") }
         return try await receive(request, context: context, recipient: "group:\(group.id!)")
     }

@@ -43,13 +43,13 @@ struct ContentPages {
     }
 
     func list(_ section: (path: String, kind: ContentItem.Kind, tab: String), request: Request, context: NodeRequestContext) async throws -> Response {
-        let values = try await listValues(section, slug: try context.parameters.require("slug"), request: request, context: context)
+        let values = try await listValues(section, slug: try context.parameters.requireSlug(), request: request, context: context)
         return try await renderer.render("group-content", values, request: request, context: context)
     }
 
     func create(_ section: (path: String, kind: ContentItem.Kind, tab: String), request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let form = try await request.form(context: context)
         do {
             let created = try await content.create(by: account, .init(

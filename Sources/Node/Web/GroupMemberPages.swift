@@ -23,7 +23,7 @@ struct GroupMemberPages {
 
     private func page(request: Request, context: NodeRequestContext, extra: [String: Any], status: HTTPResponse.Status = .ok) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let view = try await groups.show(slug, viewer: account)
         let strings = renderer.strings(for: request)
         var values = GroupPages.header(view, viewer: account, current: "members", strings: strings)
@@ -69,7 +69,7 @@ struct GroupMemberPages {
 
     @Sendable func invite(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let form = try await request.form(context: context)
         do {
             _ = try await groups.invite(slug, by: account, username: (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased())
@@ -82,7 +82,7 @@ struct GroupMemberPages {
     /// One form per person and action: approve, refuse, role, remove, block, unblock.
     @Sendable func change(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let username = try context.parameters.require("username")
         let form = try await request.form(context: context)
         do {
@@ -105,7 +105,7 @@ struct GroupMemberPages {
     /// Makes an invitation link and shows it once, on the page itself.
     @Sendable func createLink(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let form = try await request.form(context: context)
         do {
             let link = try await groups.createInvitationLink(slug, by: account, email: form["email"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty,
@@ -118,7 +118,7 @@ struct GroupMemberPages {
 
     @Sendable func revokeLink(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         guard let id = Int64(try context.parameters.require("id")) else { throw Problem.notFound() }
         try await groups.revokeInvitationLink(slug, by: account, id: id)
         return .seeOther("/groups/\(slug)/members")

@@ -26,13 +26,15 @@ struct GroupPages {
 
     /// The group's name and the tabs of its pages, shared by every page of a group.
     static func header(_ view: GroupView, viewer: Account?, current: String, strings: [String: String]) -> [String: Any] {
-        let isManager = viewer?.isAdmin == true || (view.membership?.state == .member && (view.membership?.role ?? .member) >= .admin)
+        // A mirrored group (its slug names its home node) is managed on its home node only.
+        let isRemote = view.slug.contains("@")
+        let isManager = !isRemote && (viewer?.isAdmin == true || (view.membership?.state == .member && (view.membership?.role ?? .member) >= .admin))
         var tabs: [(String, String)] = [("", "overview"), ("/discussions", "discussions"), ("/blog", "blog"), ("/updates", "statusUpdates"), ("/wiki", "wiki")]
         if view.membership?.state == .member || isManager { tabs.append(("/members", "members")) }
         if isManager { tabs.append(("/settings", "settings")) }
         return [
             "group": ["slug": view.slug, "name": view.name, "description": view.description, "memberCount": view.memberCount,
-                      "tags": view.tags, "isHidden": view.isHidden, "node": view.url.hostPart],
+                      "tags": view.tags, "isHidden": view.isHidden, "node": view.url.hostPart, "url": view.url, "isRemote": isRemote],
             "isManager": isManager, "isMember": view.membership?.state == .member, "hasTags": !view.tags.isEmpty,
             "tabs": tabs.map { ["path": "/groups/\(view.slug)\($0.0)", "label": strings[$0.1] ?? $0.1, "isCurrent": $0.1 == current] },
         ]
@@ -93,7 +95,7 @@ struct GroupPages {
     }
 
     @Sendable func group(request: Request, context: NodeRequestContext) async throws -> Response {
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let view = try await groups.show(slug, viewer: context.account)
         guard let record = try await database.group(slug: slug) else { throw Problem.notFound() }
         let items = try await content.list(ContentQuery(groupId: record.id, limit: 20), viewer: context.account)
@@ -115,21 +117,21 @@ struct GroupPages {
 
     @Sendable func join(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let result = try await groups.join(slug, by: account)
         return .seeOther("/groups/\(slug)\(result.welcomeMessage != nil ? "?welcome=1" : "")")
     }
 
     @Sendable func leave(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         try await groups.leave(slug, by: account)
         return .seeOther("/groups")
     }
 
     @Sendable func settings(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let view = try await groups.show(slug, viewer: account)
         let strings = renderer.strings(for: request)
         var values = Self.header(view, viewer: account, current: "settings", strings: strings)
@@ -143,7 +145,7 @@ struct GroupPages {
 
     @Sendable func saveSettings(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         var settings = Self.settings(from: try await request.form(context: context))
         settings.slug = nil
         do {

@@ -41,13 +41,13 @@ struct WikiPages {
     }
 
     @Sendable func list(request: Request, context: NodeRequestContext) async throws -> Response {
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         return try await renderer.render("wiki-list", try await listValues(slug, request: request, context: context), request: request, context: context)
     }
 
     @Sendable func create(request: Request, context: NodeRequestContext) async throws -> Response {
         let account = try context.requirePageAccount()
-        let slug = try context.parameters.require("slug")
+        let slug = try context.parameters.requireSlug()
         let form = try await request.form(context: context)
         do {
             let page = try await wiki.create(in: slug, by: account, title: form["title"] ?? "", body: form["body"] ?? "",
