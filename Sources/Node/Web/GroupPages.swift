@@ -27,7 +27,7 @@ struct GroupPages {
     /// The group's name and the tabs of its pages, shared by every page of a group.
     static func header(_ view: GroupView, viewer: Account?, current: String, strings: [String: String]) -> [String: Any] {
         let isManager = viewer?.isAdmin == true || (view.membership?.state == .member && (view.membership?.role ?? .member) >= .admin)
-        var tabs: [(String, String)] = [("", "overview"), ("/discussions", "discussions"), ("/blog", "blog"), ("/updates", "statusUpdates"), ("/wiki", "wiki")]
+        var tabs: [(String, String)] = [("", "overview"), ("/discussions", "discussions"), ("/blog", "blog"), ("/updates", "statusUpdates"), ("/wiki", "wiki"), ("/files", "files")]
         if view.membership?.state == .member || isManager { tabs.append(("/members", "members")) }
         if isManager { tabs.append(("/settings", "settings")) }
         return [
