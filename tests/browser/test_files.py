@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pages import click_and_wait, fill, main_text, save_screenshot, serious_accessibility_problems, sign_up, submit
@@ -28,9 +29,10 @@ def fetch(driver, url):
 def upload(driver, path):
     """Chooses `path` in the page's upload form and waits until the file's page shows."""
     driver.find_element(By.ID, "file").send_keys(str(path))
-    before = driver.current_url
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
-    WebDriverWait(driver, 30).until(lambda d: d.current_url != before and "/files/" in d.current_url)
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    assert "/files/" in driver.current_url
 
 
 def test_a_member_shares_versions_of_a_file_in_a_closed_group(node_a, browser_factory):
@@ -77,6 +79,7 @@ def test_a_member_shares_versions_of_a_file_in_a_closed_group(node_a, browser_fa
     upload(ria, second)
     rows = ria.find_elements(By.CSS_SELECTOR, "table.versions tbody tr")
     assert len(rows) == 2
+    assert [row.find_element(By.TAG_NAME, "a").text for row in rows] == ["Version 2", "Version 1"], "newest first"
     status, body = fetch(ria, download)
     assert status == 200 and body == second.read_bytes(), "the download serves the newest version"
     status, body = fetch(ria, rows[1].find_element(By.TAG_NAME, "a").get_attribute("href"))

@@ -131,7 +131,7 @@ struct FilePages {
                                                               "download": "/api/v1/files/\(id)/download"]) { $1 }
         values["crumbs"] = try await breadcrumbs(view.folderId, viewer: context.account).map { $0.merging(["isLink": true]) { $1 } }
         values["back"] = place(view.folderId, slug: slug)
-        values["fileVersions"] = versions.reversed().map { version in
+        values["fileVersions"] = versions.map { version in
             ["number": version.number, "filename": version.filename, "size": ByteCountFormatter.string(fromByteCount: version.size, countStyle: .file),
              "uploadedBy": version.uploadedBy ?? "", "date": PageValues.date(version.createdAt), "download": version.downloadURL] as [String: Any]
         }
