@@ -57,6 +57,8 @@ public enum NodeApplication {
         GroupMemberPages(groups: services.groups, renderer: renderer).addRoutes(to: router)
         ContentPages(groups: services.groups, content: services.content, database: services.database, renderer: renderer).addRoutes(to: router)
         WikiPages(groups: services.groups, wiki: services.wiki, renderer: renderer).addRoutes(to: router)
+        FilePages(groups: services.groups, files: services.files, database: services.database, blobs: services.blobs,
+                  configuration: configuration, renderer: renderer).addRoutes(to: router)
         PersonalPages(content: services.content, follows: services.follows, groups: services.groups, notifications: services.notifications,
                       profiles: services.profiles,
                       search: services.search, database: services.database, renderer: renderer).addRoutes(to: router)

@@ -29,7 +29,7 @@ struct GroupPages {
         // A mirrored group (its slug names its home node) is managed on its home node only.
         let isRemote = view.slug.contains("@")
         let isManager = !isRemote && (viewer?.isAdmin == true || (view.membership?.state == .member && (view.membership?.role ?? .member) >= .admin))
-        var tabs: [(String, String)] = [("", "overview"), ("/discussions", "discussions"), ("/blog", "blog"), ("/updates", "statusUpdates"), ("/wiki", "wiki")]
+        var tabs: [(String, String)] = [("", "overview"), ("/discussions", "discussions"), ("/blog", "blog"), ("/updates", "statusUpdates"), ("/wiki", "wiki"), ("/files", "files")]
         if view.membership?.state == .member || isManager { tabs.append(("/members", "members")) }
         if isManager { tabs.append(("/settings", "settings")) }
         return [

@@ -13,4 +13,34 @@ document.addEventListener("DOMContentLoaded", function () {
       if (changed) { event.preventDefault(); event.returnValue = ""; }
     });
   });
+  // Uploads: send the same multipart form with XMLHttpRequest to show its progress,
+  // then go where the server's redirect leads (the file's page).
+  document.querySelectorAll("form.upload").forEach(function (form) {
+    var progress = form.querySelector(".upload-progress");
+    var status = form.querySelector(".upload-status");
+    form.addEventListener("submit", function (event) {
+      if (!window.FormData || !progress) { return; }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      progress.hidden = false;
+      progress.value = 0;
+      status.textContent = form.dataset.uploading || "";
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { progress.value = Math.round(100 * e.loaded / e.total); }
+      });
+      request.addEventListener("load", function () {
+        if (request.status < 400) { window.location.assign(request.responseURL); return; }
+        progress.hidden = true;
+        var page = new DOMParser().parseFromString(request.responseText, "text/html");
+        var detail = page.querySelector("main p, .errors li");
+        status.textContent = (form.dataset.failed || "") + (detail ? " " + detail.textContent : "");
+      });
+      request.addEventListener("error", function () {
+        progress.hidden = true;
+        status.textContent = form.dataset.failed || "";
+      });
+      request.send(new FormData(form));
+    });
+  });
 });
