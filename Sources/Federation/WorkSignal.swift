@@ -12,6 +12,8 @@ public final class WorkSignal: Sendable {
     private struct State {
         var isPending = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Waits whose timeout (or cancellation) came before they began to sleep.
+        var expired: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
     }
 
@@ -40,11 +42,12 @@ public final class WorkSignal: Sendable {
         }
         let timer = Task { [weak self] in
             try? await Task.sleep(for: timeout)
-            self?.wake(id)
+            if !Task.isCancelled { self?.wake(id) }
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLockedValue { state in
+                    if state.expired.remove(id) != nil { return true }
                     if state.isPending || Task.isCancelled {
                         state.isPending = false
                         return true
@@ -58,10 +61,17 @@ public final class WorkSignal: Sendable {
             wake(id)
         }
         timer.cancel()
+        state.withLockedValue { _ = $0.expired.remove(id) }
     }
 
-    /// Ends one wait early (its timeout, or its task was cancelled).
+    /// Ends one wait early (its timeout, or its task was cancelled); a wait
+    /// that has not begun to sleep yet is marked, so it does not sleep at all.
     private func wake(_ id: UInt64) {
-        state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+            state.expired.insert(id)
+            return nil
+        }
+        waiter?.resume()
     }
 }
