@@ -99,8 +99,10 @@ public enum ContentObjects {
             .map { "<p>" + escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
     }
 
-    static func escape(_ text: String) -> String {
+    /// Text made safe to place in HTML: `& < > " '` become entities.
+    public static func escape(_ text: String) -> String {
         var result = ""
+        result.reserveCapacity(text.count)
         for character in text {
             switch character {
             case "&": result += "&amp;"

@@ -1,19 +1,8 @@
+import Federation
+
 /// Escaping for text placed in HTML (pages, ActivityPub `summary` and
-/// property values).
+/// property values): the same escaping the federation layer uses for the
+/// objects it sends.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { ContentObjects.escape(text) }
 }
