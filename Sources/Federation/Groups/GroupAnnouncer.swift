@@ -56,6 +56,17 @@ public struct GroupAnnouncer: Sendable {
         }
     }
 
+    /// A message from the local group to one person of another node
+    /// (`Accept`, `Reject`, `Invite`, `Remove`, `Add`), for their node.
+    public func message(_ type: String, from group: Group, object: JSONValue, target: JSONValue? = nil,
+                        to recipient: RemoteActor) async throws -> [Delivery] {
+        var activity = Activity(id: urls.newActivityId(), type: type, actor: urls.group(group.slug), object: object, to: [recipient.id])
+        activity.target = target
+        activity.audience = urls.group(group.slug)
+        return try await outbox.deliveries(of: activity, to: [recipient], signer: "group:\(group.id!)",
+                                           subjects: [LedgerSubject(urls.group(group.slug), kind: .group)])
+    }
+
     /// The activity a local person's change to group content is wrapped as.
     public func activity(_ type: String, by person: String, object: JSONValue, group: Group, access: ContentItem.Access) -> Activity {
         let groupId = urls.group(group.slug)

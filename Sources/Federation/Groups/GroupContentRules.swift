@@ -34,6 +34,14 @@ enum GroupContentRules {
         return (.saveContent(item, author: author, group: groupReference, parent: parent), access)
     }
 
+    /// The notification for a local author whose item a received reply answers.
+    static func replyNotice(_ received: ContentObjects.Received, author: AccountReference, group: Group,
+                            context: InboxContext) async throws -> FederatedChange? {
+        guard let inReplyTo = received.inReplyTo, let parent = try await context.contentItem(objectId: inReplyTo),
+              let parentAuthor = try await context.database.account(id: parent.authorId), !parentAuthor.isRemote else { return nil }
+        return .notify(accountId: parentAuthor.id!, kind: .contentReply, actor: author, group: .id(group.id!), item: .apId(received.id))
+    }
+
     /// Whether the person of another node may moderate (delete others'
     /// content in) a local group.
     static func isModerator(_ actorId: String, of group: Group, context: InboxContext) async throws -> Bool {

@@ -65,12 +65,7 @@ extension InboxContext {
 
     /// A reply from a group to a person's node (`Accept`, `Reject`, `Invite`, `Remove`).
     func groupMessage(_ type: String, from group: Group, object: JSONValue, target: JSONValue? = nil, to person: String) async throws -> [Delivery] {
-        var activity = Activity(id: urls.newActivityId(), type: type, actor: urls.group(group.slug), object: object, to: [person])
-        activity.target = target
-        activity.audience = urls.group(group.slug)
-        let recipient = try await resolver.actor(id: person)
-        return try await outbox.deliveries(of: activity, to: [recipient], signer: "group:\(group.id!)",
-                                           subjects: [LedgerSubject(urls.group(group.slug), kind: .group)])
+        try await announcer.message(type, from: group, object: object, target: target, to: try await resolver.actor(id: person))
     }
 
     /// Managers of a local group (for notifications).

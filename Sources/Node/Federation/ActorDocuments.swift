@@ -61,8 +61,7 @@ struct ActorDocuments: Sendable {
 
     /// Plain text as HTML paragraphs, every character escaped.
     static func html(paragraphsOf text: String) -> String? {
-        let paragraphs = text.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        guard !paragraphs.isEmpty else { return nil }
-        return paragraphs.map { "<p>" + HTML.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+        let html = ContentObjects.html(paragraphsOf: text)
+        return html.isEmpty ? nil : html
     }
 }

@@ -103,12 +103,7 @@ public struct GroupFederation: Sendable {
 
     private func groupMessage(_ type: String, group: Group, object: JSONValue, target: JSONValue? = nil, to person: Account) async throws -> [Delivery] {
         guard let personId = person.actorId else { return [] }
-        let recipient = try await remoteActor(personId)
-        var activity = Activity(id: urls.newActivityId(), type: type, actor: urls.group(group.slug), object: object, to: [personId])
-        activity.target = target
-        activity.audience = urls.group(group.slug)
-        return try await runtime.outbox.deliveries(of: activity, to: [recipient], signer: "group:\(group.id!)",
-                                                   subjects: [LedgerSubject(urls.group(group.slug), kind: .group)])
+        return try await announcer.message(type, from: group, object: object, target: target, to: try await remoteActor(personId))
     }
 
     private func deliveries(_ activity: Activity, to actor: RemoteActor, signer account: Account, subjects: [LedgerSubject] = []) async throws -> [Delivery] {

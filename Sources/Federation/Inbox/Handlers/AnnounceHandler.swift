@@ -51,10 +51,8 @@ struct AnnounceHandler: ActivityHandler {
                                                                          groupReference: .id(group.id!), context: context)
             else { return .ignored("the reply is not to an item of the group") }
             effects.changes = [change]
-            if let inReplyTo = received.inReplyTo, let parent = try await context.contentItem(objectId: inReplyTo),
-               let parentAuthor = try await context.database.account(id: parent.authorId), !parentAuthor.isRemote {
-                effects.changes.append(.notify(accountId: parentAuthor.id!, kind: .contentReply, actor: author,
-                                               group: .id(group.id!), item: .apId(received.id)))
+            if let notice = try await GroupContentRules.replyNotice(received, author: author, group: group, context: context) {
+                effects.changes.append(notice)
             }
         case "Delete":
             guard let objectId = inner.object?.idValue else { return .ignored("the Delete names no object") }

@@ -21,10 +21,8 @@ struct CreateHandler: ActivityHandler {
         else { return .ignored("the reply is not to an item of the group") }
         var effects = InboxEffects()
         effects.changes = [change]
-        if let inReplyTo = received.inReplyTo, let parent = try await context.contentItem(objectId: inReplyTo),
-           let parentAuthor = try await context.database.account(id: parent.authorId), !parentAuthor.isRemote {
-            effects.changes.append(.notify(accountId: parentAuthor.id!, kind: .contentReply, actor: author,
-                                           group: .id(group.id!), item: .apId(received.id)))
+        if let notice = try await GroupContentRules.replyNotice(received, author: author, group: group, context: context) {
+            effects.changes.append(notice)
         }
         effects.deliveries = try await context.announce(activity, in: group, access: access,
                                                         subjects: GroupAnnouncer.subjects(itemId: received.id, authorId: activity.actor))
