@@ -96,10 +96,13 @@ final class NodeProcess: Sendable {
 /// address, so parallel tests never share a port.
 enum LoopbackAddress {
     private static let counter = Atomic<Int>(0)
+    /// The third octet to start from; `MEENT_TEST_LOOPBACK_BASE` moves it so
+    /// that two test runs on one machine do not take each other's addresses.
+    private static let base = ProcessInfo.processInfo.environment["MEENT_TEST_LOOPBACK_BASE"].flatMap(Int.init) ?? 10
 
     static func next() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
-        return "127.0.\(10 + n / 250).\(1 + n % 250)"
+        return "127.0.\(base + n / 250).\(1 + n % 250)"
     }
 }
 
