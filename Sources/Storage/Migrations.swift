@@ -477,6 +477,19 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-node-settings") { db in
+            // Settings an administrator changes from the pages (the
+            // registration mode); a row overrides node.conf.
+            try db.execute(sql: """
+                CREATE TABLE nodeSetting (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    updatedBy INTEGER REFERENCES account(id) ON DELETE SET NULL
+                );
+                """)
+        }
+
         return migrator
     }
 }

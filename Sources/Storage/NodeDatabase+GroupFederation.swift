@@ -354,13 +354,13 @@ extension NodeDatabase {
     /// Ledger entries, optionally for one object (and the objects whose id
     /// starts with it), one host, or only deletions still open.
     public func ledgerEntries(objectPrefix: String? = nil, host: String? = nil, openDeletionsOnly: Bool = false,
-                              limit: Int = 1000) async throws -> [LedgerEntry] {
+                              limit: Int = 1000, offset: Int = 0) async throws -> [LedgerEntry] {
         try await pool.read { db in
             var request = LedgerEntry.all()
             if let objectPrefix { request = request.filter(Column("objectId") == objectPrefix || Column("objectId").like("\(objectPrefix)/%")) }
             if let host { request = request.filter(Column("host") == host) }
             if openDeletionsOnly { request = request.filter(Column("deletionRequestedAt") != nil && Column("deletionConfirmedAt") == nil) }
-            return try request.order(Column("objectId"), Column("host")).limit(limit).fetchAll(db)
+            return try request.order(Column("objectId"), Column("host")).limit(limit, offset: offset).fetchAll(db)
         }
     }
 

@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from axe_selenium_python import Axe
+from axe_core_python.selenium import Axe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -68,10 +68,10 @@ def save_screenshot(driver, name):
 
 
 def serious_accessibility_problems(driver):
-    """axe-core (the copy bundled with axe-selenium-python, so no network) on
+    """axe-core 4.4 (the copy bundled with axe-core-python, so no network) on
     the current page: violations of impact serious or critical, as lines.
     Runs the WCAG 2 A/AA rules and axe's best practices."""
-    Axe(driver).inject()
+    driver.execute_script(Axe().axe_script)
     driver.set_script_timeout(60)
     results = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"

@@ -56,7 +56,7 @@ struct OperationsController {
     @Sendable func summary(request: Request, context: NodeRequestContext) async throws -> JSONResponse<NodeSummary> {
         JSONResponse(NodeSummary(
             name: configuration.nodeName, baseURL: configuration.baseURL.absoluteString, software: "meent", version: MeentVersion.current,
-            registrationMode: configuration.registrationMode.rawValue, federationMode: configuration.federationMode.rawValue,
+            registrationMode: try await database.registrationMode(configured: configuration.registrationMode).rawValue, federationMode: configuration.federationMode.rawValue,
             maxUploadBytes: configuration.maxUploadBytes))
     }
 

@@ -44,7 +44,8 @@ public struct AccountService: Sendable {
     /// invite-only node such a link admits the visitor too.
     public func signUp(_ input: SignUp, groupInvitationCode: String? = nil) async throws -> Account {
         let groupInvitationHash = groupInvitationCode.map(SecretToken.hash)
-        switch configuration.registrationMode {
+        let mode = try await database.registrationMode(configured: configuration.registrationMode)
+        switch mode {
         case .closed:
             throw ServiceError(.forbidden, "registration on this node is closed; ask an administrator for an account")
         case .inviteOnly where groupInvitationHash != nil:
@@ -57,7 +58,7 @@ public struct AccountService: Sendable {
         case .open:
             break
         }
-        let inviteHash = configuration.registrationMode == .inviteOnly ? input.inviteCode.map(SecretToken.hash) : nil
+        let inviteHash = mode == .inviteOnly ? input.inviteCode.map(SecretToken.hash) : nil
         return try await create(input, role: .user, inviteCodeHash: inviteHash, groupInvitationHash: groupInvitationHash)
     }
 

@@ -92,7 +92,7 @@ struct FederationController {
 
     @Sendable func nodeInfo(request: Request, context: NodeRequestContext) async throws -> Response {
         let document = NodeInfoDocument(
-            softwareVersion: MeentVersion.current, openRegistrations: services.configuration.registrationMode == .open,
+            softwareVersion: MeentVersion.current, openRegistrations: try await services.database.registrationMode(configured: services.configuration.registrationMode) == .open,
             users: try await services.database.accountCount(), localPosts: 0, nodeName: services.configuration.nodeName)
         var response = try JSONResponse(document).response(from: request, context: context)
         response.headers[.contentType] = "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\""

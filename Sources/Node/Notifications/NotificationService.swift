@@ -5,8 +5,12 @@ import Storage
 public struct NotificationView: Codable, Sendable, Equatable {
     public let id: Int64
     public let kind: UserNotification.Kind
-    /// The username of who caused it.
+    /// The username of who caused it (`name@host` for a person of another node).
     public let actor: String?
+    /// Their display name.
+    public let actorName: String?
+    /// The node of a person of another node (its host); `nil` for people of this node.
+    public let actorNode: String?
     /// The slug of the group it is about.
     public let group: String?
     /// The id of the item it is about.
@@ -65,15 +69,19 @@ public struct NotificationService: Sendable {
 
     public func list(for account: Account, unreadOnly: Bool, before: Int64?, limit: Int) async throws -> [NotificationView] {
         let notifications = try await database.notifications(accountId: account.id!, unreadOnly: unreadOnly, before: before, limit: limit)
-        var usernames: [Int64: String] = [:]
+        var actors: [Int64: (username: String, name: String, node: String?)] = [:]
         var slugs: [Int64: String] = [:]
         for notification in notifications {
-            if let actorId = notification.actorId, usernames[actorId] == nil { usernames[actorId] = try await database.account(id: actorId)?.username }
+            if let actorId = notification.actorId, actors[actorId] == nil, let account = try await database.account(id: actorId) {
+                let name = try await database.profile(accountId: actorId)?.displayName ?? account.username
+                actors[actorId] = (account.username, name, account.actorId?.hostPart.nilIfEmpty)
+            }
             if let groupId = notification.groupId, slugs[groupId] == nil { slugs[groupId] = try await database.group(id: groupId)?.slug }
         }
         return notifications.map {
-            NotificationView(id: $0.id!, kind: $0.kind, actor: $0.actorId.flatMap { usernames[$0] }, group: $0.groupId.flatMap { slugs[$0] },
-                             itemId: $0.itemId, createdAt: $0.createdAt, isRead: $0.readAt != nil)
+            let actor = $0.actorId.flatMap { actors[$0] }
+            return NotificationView(id: $0.id!, kind: $0.kind, actor: actor?.username, actorName: actor?.name, actorNode: actor?.node,
+                                    group: $0.groupId.flatMap { slugs[$0] }, itemId: $0.itemId, createdAt: $0.createdAt, isRead: $0.readAt != nil)
         }
     }
 }

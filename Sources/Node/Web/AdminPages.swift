@@ -19,6 +19,8 @@ struct AdminPages {
         router.post("admin/users/:username", use: changeUser)
         router.post("admin/fields", use: createField)
         router.post("admin/fields/:id/delete", use: deleteField)
+        router.post("admin/registration", use: setRegistration)
+        router.get("admin/ledger", use: ledger)
         router.get("admin/branding", use: brandingPage)
         router.post("admin/branding", use: saveBranding)
         router.get("admin/federation", use: federation)
@@ -37,21 +39,32 @@ struct AdminPages {
     }
 
     private func overviewPage(request: Request, context: NodeRequestContext, errors: [String] = [],
-                              status: HTTPResponse.Status = .ok) async throws -> Response {
+                              registrationError: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let me = try requireAdmin(context)
         let strings = renderer.strings(for: request)
         let accounts = try await database.accounts(after: 0, limit: 200)
         let fields = try await database.profileFields()
-        let values: [String: Any] = [
+        let stored = try await database.setting(NodeDatabase.registrationModeKey).flatMap(NodeConfiguration.RegistrationMode.init(rawValue:))
+        let configured = configuration.registrationMode
+        let modeLabel = { (mode: NodeConfiguration.RegistrationMode) in strings["registration.\(mode.rawValue)"] ?? mode.rawValue }
+        var registrationOptions: [[String: Any]] = [["value": "configured", "id": "mode-configured", "checked": stored == nil,
+                                                     "label": (strings["registrationAsConfigured"] ?? "") + " (\(modeLabel(configured)))"]]
+        registrationOptions += NodeConfiguration.RegistrationMode.allCases.map {
+            ["value": $0.rawValue, "id": "mode-\($0.rawValue)", "checked": stored == $0, "label": modeLabel($0)]
+        }
+        var values: [String: Any] = [
             "users": accounts.map { ["username": $0.username, "isAdmin": $0.isAdmin, "isDisabled": $0.isDisabled, "isMe": $0.id == me.id,
                                      "created": PageValues.date($0.createdAt)] as [String: Any] },
             "fields": fields.map { ["id": $0.id ?? 0, "key": $0.key, "label": $0.label, "kind": strings["fieldKind.\($0.kind.rawValue)"] ?? $0.kind.rawValue] as [String: Any] },
             "fieldKinds": ProfileField.Kind.allCases.map { ["value": $0.rawValue, "label": strings["fieldKind.\($0.rawValue)"] ?? $0.rawValue] },
             "errors": errors, "hasErrors": !errors.isEmpty,
             "hasFields": !fields.isEmpty,
-            "registrationMode": strings["registration.\(configuration.registrationMode.rawValue)"] ?? configuration.registrationMode.rawValue,
+            "registrationMode": modeLabel(stored ?? configured), "registrationOptions": registrationOptions,
+            "registrationSetHere": stored != nil,
             "federationMode": strings["federation.\(configuration.federationMode.rawValue)"] ?? configuration.federationMode.rawValue,
         ]
+        if let registrationError { values["registrationError"] = registrationError }
+        if request.uri.queryParameters.get("registrationSaved") != nil { values["notice"] = strings["registrationSaved"] }
         return try await renderer.render("admin", values, request: request, context: context, status: status)
     }
 
@@ -93,6 +106,85 @@ struct AdminPages {
         guard let id = Int64(try context.parameters.require("id")) else { throw Problem.notFound("no such profile field") }
         try await profiles.deleteField(id: id)
         return .seeOther("/admin")
+    }
+
+    /// Sets the registration mode (or returns to `node.conf`'s); sign-up follows it at once.
+    @Sendable func setRegistration(request: Request, context: NodeRequestContext) async throws -> Response {
+        let admin = try requireAdmin(context)
+        let form = try await request.form(context: context)
+        let choice = form["mode"] ?? ""
+        let mode: NodeConfiguration.RegistrationMode?
+        if choice == "configured" {
+            mode = nil
+        } else if let chosen = NodeConfiguration.RegistrationMode(rawValue: choice) {
+            mode = chosen
+        } else {
+            return try await overviewPage(request: request, context: context, registrationError: renderer.text("registrationModeInvalid", request: request),
+                                          status: .unprocessableContent)
+        }
+        try await database.setRegistrationMode(mode, by: admin)
+        context.logger.notice("registration mode set", metadata: ["mode": "\(mode?.rawValue ?? "configured")", "by": "\(admin.username)"])
+        return .seeOther("/admin?registrationSaved=1")
+    }
+
+    static let ledgerPageSize = 50
+
+    /// The data-flow ledger (what `meent ledger` prints): what went to which
+    /// node and when, filtered by object and host or to open deletions,
+    /// 50 entries a page.
+    @Sendable func ledger(request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try requireAdmin(context)
+        let strings = renderer.strings(for: request)
+        let query = request.uri.queryParameters
+        let object = (query.get("object") ?? "").trimmingCharacters(in: .whitespaces)
+        let hostText = (query.get("host") ?? "").trimmingCharacters(in: .whitespaces)
+        let openOnly = query.get("open") == "1"
+        let page = max(1, min(query.get("page").flatMap { Int($0) } ?? 1, 10_000))
+        var values: [String: Any] = ["filter": ["object": object, "host": hostText, "open": openOnly]]
+        var host: String?
+        var fieldErrors: [String: String] = [:]
+        if !hostText.isEmpty {
+            do { host = try PeerCommand.validate(hostText) } catch { fieldErrors["host"] = strings["ledgerHostInvalid"] }
+        }
+        if object.count > 2000 { fieldErrors["object"] = strings["ledgerObjectTooLong"] }
+        values["fields"] = fieldErrors
+        var status: HTTPResponse.Status = .ok
+        var entries: [LedgerEntry] = []
+        if fieldErrors.isEmpty {
+            entries = try await database.ledgerEntries(objectPrefix: object.nilIfEmpty, host: host, openDeletionsOnly: openOnly,
+                                                       limit: Self.ledgerPageSize + 1, offset: (page - 1) * Self.ledgerPageSize)
+        } else {
+            status = .unprocessableContent
+        }
+        let shown = entries.prefix(Self.ledgerPageSize)
+        values["entries"] = shown.map { entry -> [String: Any] in
+            var row: [String: Any] = ["object": entry.objectId, "host": entry.host, "kindLabel": strings["ledgerKind.\(entry.kind.rawValue)"] ?? entry.kind.rawValue,
+                                      "firstSent": PageValues.date(entry.firstSentAt), "lastSent": PageValues.date(entry.lastSentAt),
+                                      "isOpen": entry.isDeletionOpen]
+            if let confirmed = entry.deletionConfirmedAt {
+                row["deletion"] = (strings["deletionConfirmed"] ?? "") + " " + PageValues.date(confirmed)
+            } else if let requested = entry.deletionRequestedAt {
+                row["deletion"] = (strings["deletionOpen"] ?? "") + " " + PageValues.date(requested)
+            } else {
+                row["deletion"] = "—"
+            }
+            return row
+        }
+        values["hasEntries"] = !shown.isEmpty
+        values["filtered"] = !object.isEmpty || !hostText.isEmpty || openOnly
+        func link(_ page: Int) -> String {
+            var parts: [String] = []
+            if !object.isEmpty { parts.append("object=" + (object.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+            if !hostText.isEmpty { parts.append("host=" + (hostText.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+            if openOnly { parts.append("open=1") }
+            parts.append("page=\(page)")
+            return "/admin/ledger?" + parts.joined(separator: "&")
+        }
+        values["next"] = entries.count > Self.ledgerPageSize ? link(page + 1) : ""
+        values["previous"] = page > 1 ? link(page - 1) : ""
+        values["pageNumber"] = page
+        values["hasPager"] = page > 1 || entries.count > Self.ledgerPageSize
+        return try await renderer.render("admin-ledger", values, request: request, context: context, status: status)
     }
 
     private func brandingValues() async throws -> [String: Any] {

@@ -25,7 +25,7 @@ struct PageRenderer: Sendable {
         page["t"] = localizer.strings(for: language)
         let brand = try await branding.current()
         page["node"] = ["name": brand.name, "hasLogo": brand.hasLogo, "brandVersion": brand.version]
-        page["registrationOpen"] = configuration.registrationMode != .closed
+        page["registrationOpen"] = try await database.registrationMode(configured: configuration.registrationMode) != .closed
         page["languages"] = localizer.languages.map { code in
             ["code": code, "name": localizer.strings(for: code)["languageName"] ?? code, "isCurrent": code == language]
         }

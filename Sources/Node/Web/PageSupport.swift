@@ -51,3 +51,42 @@ enum PageValues {
         allowed.map { ["value": $0.rawValue, "label": strings["access.\($0.rawValue)"] ?? $0.rawValue, "selected": $0 == selected] }
     }
 }
+
+/// What went wrong with one form, split for the page: each problem of a
+/// field the form shows goes next to that field (the template sets
+/// `aria-invalid` and points `aria-describedby` at it), the rest goes into
+/// the form's list at its top.
+struct FormErrors {
+    /// Field name → what is wrong with it.
+    var fields: [String: String] = [:]
+    var general: [String] = []
+
+    init() {}
+
+    /// `names` are the fields the form shows; `aliases` sends a service's field to a form's (e.g. `name` → `file`).
+    init(_ error: ServiceError, fields names: Set<String>, aliases: [String: String] = [:]) {
+        for problem in error.fieldErrors {
+            let service = String(problem.pointer.dropFirst())
+            let field = aliases[service] ?? service
+            if names.contains(field), fields[field] == nil {
+                fields[field] = problem.detail
+            } else {
+                general.append("\(service) \(problem.detail)")
+            }
+        }
+        if error.fieldErrors.isEmpty { general.append(error.message) }
+    }
+
+    /// For the template: the list at the form's top (`errors`, with `hasErrors`).
+    var values: [String: Any] { ["errors": general, "hasErrors": !general.isEmpty] }
+
+    /// The status a form page refused for this reason answers with.
+    static func status(_ error: ServiceError) -> HTTPResponse.Status {
+        switch error.kind {
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        default: .unprocessableContent
+        }
+    }
+}

@@ -48,7 +48,9 @@ struct PersonalPages {
         let items = found.prefix(30).map { notification -> [String: Any] in
             let link = notification.itemId.map { "/content/\($0)" } ?? notification.group.map { "/groups/\($0)" } ?? ""
             return ["id": notification.id, "text": strings["notification.\(notification.kind.rawValue)"] ?? notification.kind.rawValue,
-                    "actor": notification.actor ?? "", "hasActor": notification.actor != nil, "group": notification.group ?? "", "link": link, "hasLink": !link.isEmpty,
+                    "actor": notification.actor ?? "", "hasActor": notification.actor != nil,
+                    "actorName": notification.actorName ?? notification.actor ?? "", "actorNode": notification.actorNode ?? "",
+                    "actorLink": notification.actor.map { "/users/" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0) } ?? "", "group": notification.group ?? "", "link": link, "hasLink": !link.isEmpty,
                     "date": PageValues.date(notification.createdAt), "isRead": notification.isRead]
         }
         let values: [String: Any] = ["notifications": items, "hasNotifications": !items.isEmpty,
@@ -80,7 +82,10 @@ struct PersonalPages {
 
     static func person(_ view: ProfileView) -> [String: Any] {
         var values = WebController.dictionary(view)
-        values["node"] = view.url.hostPart
+        // A person of another node is kept here as `name@host`: their node is the host in that name.
+        let remoteHost = view.username.split(separator: "@", maxSplits: 1).dropFirst().first.map(String.init)
+        values["node"] = remoteHost ?? view.url.hostPart
+        values["handle"] = remoteHost != nil ? "@\(view.username)" : "@\(view.username)@\(view.url.hostPart)"
         return values
     }
 

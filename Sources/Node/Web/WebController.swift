@@ -65,7 +65,7 @@ struct WebController {
     @Sendable func signUpPage(request: Request, context: NodeRequestContext) async throws -> Response {
         if context.account != nil { return .redirect(to: "/") }
         let form = ["inviteCode": request.uri.queryParameters.get("invite") ?? "", "groupInvitation": request.uri.queryParameters.get("groupInvitation") ?? ""]
-        return try await renderer.render("signup", signUpValues(form: form, errors: []),
+        return try await renderer.render("signup", try await signUpValues(form: form, errors: []),
                                          request: request, context: context)
     }
 
@@ -90,15 +90,15 @@ struct WebController {
             let messages = error.fieldErrors.isEmpty ? [error.message] : error.fieldErrors.map { "\($0.pointer.dropFirst()) \($0.detail)" }
             let echoed = ["username": input.username, "email": input.email ?? "", "displayName": input.displayName ?? "",
                           "inviteCode": input.inviteCode ?? "", "groupInvitation": groupCode ?? ""]
-            return try await renderer.render("signup", signUpValues(form: echoed, errors: messages), request: request, context: context,
+            return try await renderer.render("signup", try await signUpValues(form: echoed, errors: messages), request: request, context: context,
                                              status: error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .unprocessableContent)
         }
     }
 
-    private func signUpValues(form: [String: String], errors: [String]) -> [String: Any] {
+    private func signUpValues(form: [String: String], errors: [String]) async throws -> [String: Any] {
         let hasGroupInvitation = !(form["groupInvitation"] ?? "").isEmpty
-        return ["form": form, "errors": errors, "closed": configuration.registrationMode == .closed,
-                "inviteOnly": configuration.registrationMode == .inviteOnly && !hasGroupInvitation]
+        let mode = try await accounts.database.registrationMode(configured: configuration.registrationMode)
+        return ["form": form, "errors": errors, "closed": mode == .closed, "inviteOnly": mode == .inviteOnly && !hasGroupInvitation]
     }
 
     @Sendable func profilePage(request: Request, context: NodeRequestContext) async throws -> Response {

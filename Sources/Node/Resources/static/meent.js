@@ -33,7 +33,7 @@ document.addEventListener("DOMContentLoaded", function () {
         if (request.status < 400) { window.location.assign(request.responseURL); return; }
         progress.hidden = true;
         var page = new DOMParser().parseFromString(request.responseText, "text/html");
-        var detail = page.querySelector("main p, .errors li");
+        var detail = page.querySelector(".field-error") || page.querySelector(".errors li") || page.querySelector("main p");
         status.textContent = (form.dataset.failed || "") + (detail ? " " + detail.textContent : "");
       });
       request.addEventListener("error", function () {
