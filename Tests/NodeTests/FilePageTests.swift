@@ -146,7 +146,16 @@ struct FilePageTests {
             #expect(noName.text.contains(#"id="folder-name" name="name" required maxlength="200" value=" " aria-invalid="true" aria-describedby="folder-name-error""#))
             #expect(noName.text.contains(#"<p id="folder-name-error" class="field-error">must be 1 to 200 characters</p>"#))
 
-            var (body, headers) = FileTests.form(Array("x".utf8), filename: "")
+            var (body, headers) = FileTests.form(Array("x".utf8), filename: "x.txt", fields: ["access": "everyone"])
+            headers[.cookie] = ria.cookie
+            let badAccess = try await api.request(.post, "/groups/dijken/files?_csrf=\(ria.csrf)", body: body, headers: headers)
+            #expect(badAccess.status == .unprocessableContent)
+            #expect(badAccess.text.contains(#"id="upload-access" name="access" aria-invalid="true" aria-describedby="upload-access-error""#))
+            #expect(badAccess.text.contains(#"<p id="upload-access-error" class="field-error">must be one of"#))
+            #expect(!badAccess.text.contains("x.txt"), "nothing was stored")
+
+            (body, headers) = FileTests.form(Array("x".utf8), filename: "x.txt")
+            body = ByteBuffer(string: String(buffer: body).replacingOccurrences(of: "name=\"file\"", with: "name=\"attachment\""))
             headers[.cookie] = ria.cookie
             let noFile = try await api.request(.post, "/groups/dijken/files?_csrf=\(ria.csrf)", body: body, headers: headers)
             #expect(noFile.status == .unprocessableContent)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 @testable import Node
+import Storage
 import Testing
 
 @Suite("Notifications")
@@ -56,5 +57,38 @@ struct NotificationTests {
     ])
     func mentionParsing(text: String, expected: [String]) {
         #expect(NotificationService.mentionedUsernames(in: text) == expected)
+    }
+
+    @Test("a notification from a person of another node names them and their node and links to their profile here")
+    func remoteSenderNamed() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let token = try await api.signUp("alice")
+            _ = try await api.request(.post, "/api/v1/groups", json: #"{"name":"Water","slug":"water","membershipMode":"closed"}"#, token: token)
+            let alice = try #require(try await node.database.account(username: "alice"))
+            let group = try #require(try await node.database.group(slug: "water"))
+            let bob = try await node.database.saveRemoteAccount(actorId: "https://b.example/users/bob", username: "bob@b.example", displayName: "Bob Jansen")
+            try await node.database.addNotifications([UserNotification(accountId: alice.id!, kind: .groupRequested, actorId: bob.id, groupId: group.id)])
+            let local = try #require(try await node.database.account(username: node.admin.username))
+            try await node.database.addNotifications([UserNotification(accountId: alice.id!, kind: .groupRequested, actorId: local.id, groupId: group.id)])
+
+            let session = try await WebPageTests.session(api, "alice")
+            let page = try await api.request(.get, "/notifications", headers: [.cookie: session.cookie])
+            #expect(page.text.contains(#"<a href="/users/bob@b.example">Bob Jansen (b.example)</a> asks to join"#))
+            #expect(!page.text.contains("https://b.example/users/bob"), "no raw actor URL")
+            #expect(page.text.contains(#"<a href="/users/\#(node.admin.username)">"#), "a local sender links to their profile, without a node")
+            #expect(!page.text.contains(" ()"))
+
+            let profile = try await api.request(.get, "/users/bob@b.example", headers: [.cookie: session.cookie])
+            #expect(profile.status == .ok)
+            #expect(profile.text.contains("<h1>Bob Jansen</h1>") && profile.text.contains(#"<p class="handle">@bob@b.example</p>"#))
+
+            let listed = try await api.request(.get, "/api/v1/me/notifications", token: token)
+            let items = try #require(try listed.jsonObject()["items"] as? [[String: Any]])
+            let fromBob = try #require(items.first { $0["actor"] as? String == "bob@b.example" })
+            #expect(fromBob["actorName"] as? String == "Bob Jansen")
+            #expect(fromBob["actorNode"] as? String == "b.example")
+            #expect(items.first { $0["actor"] as? String == node.admin.username }?["actorNode"] == nil)
+        }
     }
 }

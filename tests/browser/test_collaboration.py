@@ -10,7 +10,8 @@ from urllib.parse import quote
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from pages import click_and_wait, eventually, fill, main_text, save_screenshot, serious_accessibility_problems, sign_out, sign_up, submit
+from pages import (click_and_wait, eventually, fill, main_text, save_screenshot, serious_accessibility_problems, sign_in, sign_out,
+                   sign_up, submit)
 
 
 def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, node_b, browser_factory):
@@ -57,6 +58,9 @@ def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, node_b, browse
     # (it names its home node) and accepts.
     bob.get(node_b.base + "/notifications")
     eventually(lambda: "invited you to a group" in main_text(bob), lambda: bob.refresh())
+    sender = bob.find_element(By.CSS_SELECTOR, "ul.notifications li a[href^='/users/']")
+    assert sender.text == f"Alice de Vries ({node_a.authority})", "a sender of another node is named, with her node"
+    assert sender.get_attribute("href").endswith("/users/alice@" + node_a.authority)
     check(bob, "notifications")
     click_and_wait(bob, "ul.notifications a[href*='/groups/beleidsteam-water']")
     assert node_a.authority in main_text(bob), "a mirrored group shows its home node"
@@ -169,6 +173,25 @@ def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, node_b, browse
     assert bob_address in main_text(alice), "a member from another node is shown with his node"
     alice.get(node_a.base + "/settings/profile")
     check(alice)
+
+    # Node A's administrator sees in the data-flow ledger what went to node B.
+    admin = browser_factory()
+    sign_in(admin, node_a, *node_a.admin)
+    admin.get(node_a.base + "/admin")
+    click_and_wait(admin, "nav.tabs a[href='/admin/ledger']")
+    rows = admin.find_elements(By.CSS_SELECTOR, "table.ledger tbody tr")
+    assert rows, main_text(admin)
+    assert any(node_b.authority in row.text for row in rows)
+    fill(admin, "ledger-host", node_b.authority)
+    click_and_wait(admin, "form.filters button[type=submit]")
+    hosts = {row.find_elements(By.TAG_NAME, "td")[2].text for row in admin.find_elements(By.CSS_SELECTOR, "table.ledger tbody tr")}
+    assert hosts == {node_b.authority}, hosts
+    assert any("/groups/beleidsteam-water" in row.text for row in admin.find_elements(By.CSS_SELECTOR, "table.ledger tbody tr"))
+    check(admin, "admin-ledger")
+    admin.find_element(By.ID, "ledger-open").click()
+    click_and_wait(admin, "form.filters button[type=submit]")
+    assert "No entries match this filter." in main_text(admin), "no deletion was asked for"
+    check(admin)
 
     # Signing out ends the session: pages for members send to sign-in.
     sign_out(bob)

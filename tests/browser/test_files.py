@@ -94,4 +94,57 @@ def test_a_member_shares_versions_of_a_file_in_a_closed_group(node_a, browser_fa
     sam.get(file_page)
     assert "dijkrapport" not in main_text(sam)
 
-    assert problems == []
+    # Ria renames the file (a name with a slash is refused next to the field), moves
+    # it to a new folder and deletes the old folder, then the file itself.
+    ria.get(folder)
+    click_and_wait(ria, "nav.breadcrumbs a")
+    fill(ria, "folder-name", "Archief")
+    click_and_wait(ria, "form[action$='/folders'] button")
+    archive = ria.current_url
+    ria.get(file_page)
+    fill(ria, "rename-name", "dijk/rapport")
+    click_and_wait(ria, "form[action$='/rename'] button")
+    field = ria.find_element(By.ID, "rename-name")
+    assert field.get_attribute("aria-invalid") == "true"
+    error = ria.find_element(By.ID, field.get_attribute("aria-describedby"))
+    assert "'/'" in error.text, error.text
+    problems.extend(serious_accessibility_problems(ria))
+    save_screenshot(ria, "file-form-error")
+    fill(ria, "rename-name", "dijkrapport-2026.txt")
+    click_and_wait(ria, "form[action$='/rename'] button")
+    assert ria.find_element(By.TAG_NAME, "h1").text == "dijkrapport-2026.txt"
+    Select(ria.find_element(By.ID, "move-target")).select_by_visible_text("Archief")
+    click_and_wait(ria, "form[action$='/move'] button")
+    assert "Archief" in ria.find_element(By.CSS_SELECTOR, "nav.breadcrumbs").text
+    save_screenshot(ria, "file-manage")
+    ria.get(archive)
+    assert "dijkrapport-2026.txt" in ria.find_element(By.CSS_SELECTOR, "table.files").text
+
+    ria.get(folder)
+    assert "dijkrapport" not in main_text(ria).split("Change this folder")[0], "moved out of Rapporten"
+    ria.find_element(By.ID, "delete-confirm").click()
+    click_and_wait(ria, "form[action$='/delete'] button")
+    assert "Rapporten" not in main_text(ria).split("Upload a file")[0]
+    ria.get(file_page)
+    ria.find_element(By.ID, "delete-confirm").click()
+    click_and_wait(ria, "form[action$='/delete'] button")
+    assert ria.current_url == archive
+    assert fetch(ria, file_page)[0] == 404
+    assert fetch(ria, download)[0] == 404
+
+    # Her own files, outside any group.
+    click_and_wait(ria, "header a[href='/files']")
+    assert ria.find_element(By.TAG_NAME, "h1").text == "My files"
+    fill(ria, "folder-name", "Concepten")
+    click_and_wait(ria, "form[action='/folders'] button")
+    note = work / "concept-brief.txt"
+    note.write_bytes(b"Geachte heer, mevrouw,\n")
+    upload(ria, note)
+    assert "My files" in ria.find_element(By.CSS_SELECTOR, "nav.breadcrumbs").text
+    ria.get(node_a.base + "/files")
+    problems.extend(serious_accessibility_problems(ria))
+    save_screenshot(ria, "my-files")
+    personal = ria.find_element(By.CSS_SELECTOR, "table.files a").get_attribute("href")
+    assert fetch(sam, personal)[0] == 404, "a personal folder is its owner's"
+
+    assert problems == [], "\n".join(problems)

@@ -180,8 +180,9 @@ struct AdminPages {
             parts.append("page=\(page)")
             return "/admin/ledger?" + parts.joined(separator: "&")
         }
-        values["next"] = entries.count > Self.ledgerPageSize ? link(page + 1) : ""
-        values["previous"] = page > 1 ? link(page - 1) : ""
+        // Mustache renders a section for any string, even an empty one: a link that is not there is left out.
+        if entries.count > Self.ledgerPageSize { values["next"] = link(page + 1) }
+        if page > 1 { values["previous"] = link(page - 1) }
         values["pageNumber"] = page
         values["hasPager"] = page > 1 || entries.count > Self.ledgerPageSize
         return try await renderer.render("admin-ledger", values, request: request, context: context, status: status)

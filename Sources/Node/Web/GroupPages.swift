@@ -55,7 +55,7 @@ struct GroupPages {
                  "modeLabel": strings["mode.\(group.membershipMode.rawValue)"] ?? "", "tags": group.tags.map { ["tag": $0] },
                  "node": group.url.hostPart] as [String: Any]
             },
-            "next": next.map { "/groups?after=\($0)" + (search.map { "&q=\($0.urlQueryEncoded)" } ?? "") + (tag.map { "&tag=\($0.urlQueryEncoded)" } ?? "") } ?? "",
+            "next": next.map { "/groups?after=\($0)" + (search.map { "&q=\($0.urlQueryEncoded)" } ?? "") + (tag.map { "&tag=\($0.urlQueryEncoded)" } ?? "") as Any } ?? false,
         ]
         return try await renderer.render("groups", values, request: request, context: context)
     }

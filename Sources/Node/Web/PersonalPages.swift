@@ -32,7 +32,7 @@ struct PersonalPages {
         let myGroups = try await groups.groups(of: account)
         let values: [String: Any] = [
             "items": items.map { PageValues.item($0, strings: strings) }, "hasItems": !items.isEmpty,
-            "next": next.map { "/dashboard?before=\($0)" } ?? "", "isLaterPage": before != nil,
+            "next": next.map { "/dashboard?before=\($0)" as Any } ?? false, "isLaterPage": before != nil,
             "groups": myGroups.map { ["slug": $0.slug, "name": $0.name,
                                       "stateLabel": $0.membership?.state == .member ? "" : strings["state.\($0.membership?.state.rawValue ?? "")"] ?? ""] },
             "hasGroups": !myGroups.isEmpty,
@@ -47,15 +47,22 @@ struct PersonalPages {
         let strings = renderer.strings(for: request)
         let items = found.prefix(30).map { notification -> [String: Any] in
             let link = notification.itemId.map { "/content/\($0)" } ?? notification.group.map { "/groups/\($0)" } ?? ""
-            return ["id": notification.id, "text": strings["notification.\(notification.kind.rawValue)"] ?? notification.kind.rawValue,
-                    "actor": notification.actor ?? "", "hasActor": notification.actor != nil,
-                    "actorName": notification.actorName ?? notification.actor ?? "", "actorNode": notification.actorNode ?? "",
-                    "actorLink": notification.actor.map { "/users/" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0) } ?? "", "group": notification.group ?? "", "link": link, "hasLink": !link.isEmpty,
-                    "date": PageValues.date(notification.createdAt), "isRead": notification.isRead]
+            // Mustache renders a section for any string, even an empty one: what is not there is left out.
+            var values: [String: Any] = ["id": notification.id, "text": strings["notification.\(notification.kind.rawValue)"] ?? notification.kind.rawValue,
+                                         "hasActor": notification.actor != nil, "link": link, "hasLink": !link.isEmpty,
+                                         "date": PageValues.date(notification.createdAt), "isRead": notification.isRead]
+            if let actor = notification.actor {
+                values["actor"] = actor
+                values["actorName"] = notification.actorName ?? actor
+                values["actorLink"] = "/users/" + (actor.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? actor)
+            }
+            if let node = notification.actorNode { values["actorNode"] = node }
+            if let group = notification.group { values["group"] = group }
+            return values
         }
         let values: [String: Any] = ["notifications": items, "hasNotifications": !items.isEmpty,
                                      "hasUnreadHere": items.contains { $0["isRead"] as? Bool == false },
-                                     "next": found.count > 30 ? "/notifications?before=\(found[29].id)" : ""]
+                                     "next": found.count > 30 ? "/notifications?before=\(found[29].id)" as Any : false]
         return try await renderer.render("notifications", values, request: request, context: context)
     }
 
@@ -75,7 +82,7 @@ struct PersonalPages {
         let views = try await profiles.views(of: Array(found.prefix(50)), by: .account(viewer))
         let values: [String: Any] = [
             "people": views.map(Self.person), "hasPeople": !views.isEmpty,
-            "next": found.count > 50 ? found[49].id.map { "/people?after=\($0)" } ?? "" : "",
+            "next": found.count > 50 ? found[49].id.map { "/people?after=\($0)" as Any } ?? false : false,
         ]
         return try await renderer.render("people", values, request: request, context: context)
     }
