@@ -82,6 +82,10 @@ struct NotificationTests {
             let profile = try await api.request(.get, "/users/bob@b.example", headers: [.cookie: session.cookie])
             #expect(profile.status == .ok)
             #expect(profile.text.contains("<h1>Bob Jansen</h1>") && profile.text.contains(#"<p class="handle">@bob@b.example</p>"#))
+            #expect(profile.text.contains(#"<a href="https://b.example/users/bob" rel="nofollow">"#), "with a link to his profile on his own node")
+            #expect(try await api.request(.get, "/users/bob@b.example", headers: [.accept: "text/html"]).status == .seeOther,
+                    "a visitor is sent to sign in")
+            #expect(try await api.request(.get, "/users/kees@b.example", headers: [.cookie: session.cookie, .accept: "text/html"]).status == .notFound)
 
             let listed = try await api.request(.get, "/api/v1/me/notifications", token: token)
             let items = try #require(try listed.jsonObject()["items"] as? [[String: Any]])

@@ -103,6 +103,7 @@ struct WebController {
 
     @Sendable func profilePage(request: Request, context: NodeRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
+        if username.contains("@") { return try await remoteProfilePage(handle: username, request: request, context: context) }
         guard let account = try await accounts.database.account(username: username),
               !account.isDisabled || context.account?.isAdmin == true
         else { throw Problem.notFound("no user named '\(username)'") }
@@ -114,6 +115,21 @@ struct WebController {
         return try await renderer.render("profile", [
             "profile": PersonalPages.person(view), "hasFields": !view.fields.isEmpty, "isOwner": context.account?.id == account.id,
         ], request: request, context: context)
+    }
+
+    /// A person of another node as this node knows them (`/users/name@host`,
+    /// the name their row here carries), for signed-in people: their name,
+    /// their node and a link to their profile there.
+    private func remoteProfilePage(handle: String, request: Request, context: NodeRequestContext) async throws -> Response {
+        _ = try context.requirePageAccount()
+        guard let account = try await accounts.database.account(handle: handle), let actorId = account.actorId else {
+            throw Problem.notFound("no user named '\(handle)'")
+        }
+        let view = try await profiles.view(of: account, by: context.viewer)
+        var profile = PersonalPages.person(view)
+        if let home = URL(string: actorId), home.scheme == "https" || home.scheme == "http" { profile["homeURL"] = actorId }
+        return try await renderer.render("profile", ["profile": profile, "hasFields": !view.fields.isEmpty, "isOwner": false, "isRemote": true],
+                                         request: request, context: context)
     }
 
     @Sendable func avatar(request: Request, context: NodeRequestContext) async throws -> Response {
