@@ -67,31 +67,31 @@ struct NotificationTests {
             _ = try await api.request(.post, "/api/v1/groups", json: #"{"name":"Water","slug":"water","membershipMode":"closed"}"#, token: token)
             let alice = try #require(try await node.database.account(username: "alice"))
             let group = try #require(try await node.database.group(slug: "water"))
-            let bob = try await node.database.saveRemoteAccount(actorId: "https://b.example/users/bob", username: "bob@b.example", displayName: "Bob Jansen")
+            let bob = try await node.database.saveRemoteAccount(actorId: "https://b.example:8443/users/bob", username: "bob@b.example:8443", displayName: "Bob Jansen")
             try await node.database.addNotifications([UserNotification(accountId: alice.id!, kind: .groupRequested, actorId: bob.id, groupId: group.id)])
             let local = try #require(try await node.database.account(username: node.admin.username))
             try await node.database.addNotifications([UserNotification(accountId: alice.id!, kind: .groupRequested, actorId: local.id, groupId: group.id)])
 
             let session = try await WebPageTests.session(api, "alice")
             let page = try await api.request(.get, "/notifications", headers: [.cookie: session.cookie])
-            #expect(page.text.contains(#"<a href="/users/bob@b.example">Bob Jansen (b.example)</a> asks to join"#))
-            #expect(!page.text.contains("https://b.example/users/bob"), "no raw actor URL")
+            #expect(page.text.contains(#"<a href="/users/bob@b.example:8443">Bob Jansen (b.example:8443)</a> asks to join"#))
+            #expect(!page.text.contains("https://b.example:8443/users/bob"), "no raw actor URL")
             #expect(page.text.contains(#"<a href="/users/\#(node.admin.username)">"#), "a local sender links to their profile, without a node")
             #expect(!page.text.contains(" ()"))
 
-            let profile = try await api.request(.get, "/users/bob@b.example", headers: [.cookie: session.cookie])
+            let profile = try await api.request(.get, "/users/bob@b.example:8443", headers: [.cookie: session.cookie])
             #expect(profile.status == .ok)
-            #expect(profile.text.contains("<h1>Bob Jansen</h1>") && profile.text.contains(#"<p class="handle">@bob@b.example</p>"#))
-            #expect(profile.text.contains(#"<a href="https://b.example/users/bob" rel="nofollow">"#), "with a link to his profile on his own node")
-            #expect(try await api.request(.get, "/users/bob@b.example", headers: [.accept: "text/html"]).status == .seeOther,
+            #expect(profile.text.contains("<h1>Bob Jansen</h1>") && profile.text.contains(#"<p class="handle">@bob@b.example:8443</p>"#))
+            #expect(profile.text.contains(#"<a href="https://b.example:8443/users/bob" rel="nofollow">"#), "with a link to his profile on his own node")
+            #expect(try await api.request(.get, "/users/bob@b.example:8443", headers: [.accept: "text/html"]).status == .seeOther,
                     "a visitor is sent to sign in")
             #expect(try await api.request(.get, "/users/kees@b.example", headers: [.cookie: session.cookie, .accept: "text/html"]).status == .notFound)
 
             let listed = try await api.request(.get, "/api/v1/me/notifications", token: token)
             let items = try #require(try listed.jsonObject()["items"] as? [[String: Any]])
-            let fromBob = try #require(items.first { $0["actor"] as? String == "bob@b.example" })
+            let fromBob = try #require(items.first { $0["actor"] as? String == "bob@b.example:8443" })
             #expect(fromBob["actorName"] as? String == "Bob Jansen")
-            #expect(fromBob["actorNode"] as? String == "b.example")
+            #expect(fromBob["actorNode"] as? String == "b.example:8443")
             #expect(items.first { $0["actor"] as? String == node.admin.username }?["actorNode"] == nil)
         }
     }

@@ -54,7 +54,7 @@ struct PersonalPages {
             if let actor = notification.actor {
                 values["actor"] = actor
                 values["actorName"] = notification.actorName ?? actor
-                values["actorLink"] = "/users/" + (actor.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? actor)
+                values["actorLink"] = "/users/" + (actor.addingPercentEncoding(withAllowedCharacters: Self.handleCharacters) ?? actor)
             }
             if let node = notification.actorNode { values["actorNode"] = node }
             if let group = notification.group { values["group"] = group }
@@ -86,6 +86,9 @@ struct PersonalPages {
         ]
         return try await renderer.render("people", values, request: request, context: context)
     }
+
+    /// What a `name@host:port` handle keeps unencoded in a path (`@` and `:` are path characters).
+    static let handleCharacters = CharacterSet.urlPathAllowed.union(CharacterSet(charactersIn: "@:")).subtracting(CharacterSet(charactersIn: "/?#"))
 
     static func person(_ view: ProfileView) -> [String: Any] {
         var values = WebController.dictionary(view)

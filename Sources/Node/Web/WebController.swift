@@ -103,7 +103,9 @@ struct WebController {
 
     @Sendable func profilePage(request: Request, context: NodeRequestContext) async throws -> Response {
         let username = try context.parameters.require("username")
-        if username.contains("@") { return try await remoteProfilePage(handle: username, request: request, context: context) }
+        if let handle = username.removingPercentEncoding, handle.contains("@") {
+            return try await remoteProfilePage(handle: handle, request: request, context: context)
+        }
         guard let account = try await accounts.database.account(username: username),
               !account.isDisabled || context.account?.isAdmin == true
         else { throw Problem.notFound("no user named '\(username)'") }
