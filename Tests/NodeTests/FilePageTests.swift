@@ -167,6 +167,7 @@ struct FilePageTests {
             #expect(badName.status == .unprocessableContent)
             #expect(badName.text.contains(#"value="a/b" aria-invalid="true" aria-describedby="rename-name-error""#), "what was typed stays in the field")
             #expect(badName.text.contains(#"id="rename-name-error""#))
+            #expect(badName.text.contains(##"<li><a href="#rename-name">New name: must not contain"##), "the summary at the top leads to the field")
             let nowhere = try await WebPageTests.post(api, "/files/\(file)/move", "folderId=999999&_csrf=\(ria.csrf)", cookie: ria.cookie)
             #expect(nowhere.status == .unprocessableContent)
             #expect(nowhere.text.contains(#"id="move-target-error""#))

@@ -213,8 +213,7 @@ struct FilePages {
         } catch let error as ServiceError where error.kind == .invalid || error.kind == .conflict {
             let errors = FormErrors(error, fields: ["file", "access"], aliases: ["name": "file"])
             return try await placePage(folderId, space: space, request: request, context: context,
-                                       extra: ["formErrors": ["upload": errors.fields]].merging(errors.values) { $1 },
-                                       status: FormErrors.status(error))
+                                       extra: errors.values(form: "upload", inputs: inputs("upload", request)), status: FormErrors.status(error))
         }
     }
 
@@ -235,7 +234,7 @@ struct FilePages {
         } catch let error as ServiceError where error.kind == .invalid || error.kind == .conflict {
             let errors = FormErrors(error, fields: ["name", "access"])
             return try await placePage(folderId, space: space, request: request, context: context,
-                                       extra: ["formErrors": ["folder": errors.fields], "folderForm": ["name": name]].merging(errors.values) { $1 },
+                                       extra: errors.values(form: "folder", inputs: inputs("folder", request)).merging(["folderForm": ["name": name]]) { $1 },
                                        status: FormErrors.status(error))
         }
     }
@@ -282,8 +281,24 @@ struct FilePages {
         } catch let error as ServiceError where error.kind == .invalid {
             let errors = FormErrors(error, fields: ["file"])
             return try await filePage(id, request: request, context: context,
-                                      extra: ["formErrors": ["version": errors.fields]].merging(errors.values) { $1 }, status: FormErrors.status(error))
+                                      extra: errors.values(form: "version", inputs: inputs("version", request)), status: FormErrors.status(error))
         }
+    }
+
+    /// The inputs of each form's fields (id and label), for the summary of a refused form.
+    private func inputs(_ form: String, _ request: Request) -> [String: (id: String, label: String)] {
+        let strings = renderer.strings(for: request)
+        let fields: [String: (String, String)] = switch form {
+        case "upload": ["file": ("file", "file"), "access": ("upload-access", "access")]
+        case "version": ["file": ("file", "file")]
+        case "folder": ["name": ("folder-name", "name"), "access": ("folder-access", "access")]
+        case "rename": ["name": ("rename-name", "newName")]
+        case "move": ["folderId": ("move-target", "moveTo")]
+        case "access": ["access": ("change-access", "access")]
+        case "delete": ["confirm": ("delete-confirm", "delete")]
+        default: [:]
+        }
+        return fields.mapValues { (id: $0.0, label: strings[$0.1] ?? $0.1) }
     }
 
     // MARK: Renaming, moving, access, deleting
@@ -346,7 +361,7 @@ struct FilePages {
             return try await body(account, id, kind)
         } catch let error as ServiceError where error.kind == .invalid || error.kind == .conflict {
             let errors = FormErrors(error, fields: fields)
-            let extra: [String: Any] = ["formErrors": [formName: errors.fields], "echo": [formName: echo]].merging(errors.values) { $1 }
+            let extra = errors.values(form: formName, inputs: inputs(formName, request)).merging(["echo": [formName: echo]]) { $1 }
             return kind == .folder
                 ? try await folderPage(id, request: request, context: context, extra: extra, status: FormErrors.status(error))
                 : try await filePage(id, request: request, context: context, extra: extra, status: FormErrors.status(error))

@@ -77,8 +77,19 @@ struct FormErrors {
         if error.fieldErrors.isEmpty { general.append(error.message) }
     }
 
-    /// For the template: the list at the form's top (`errors`, with `hasErrors`).
+    /// For the template: the list at the page's top (`errors`, with `hasErrors`).
     var values: [String: Any] { ["errors": general, "hasErrors": !general.isEmpty] }
+
+    /// The values of a refused form named `form`: its field problems under
+    /// `formErrors.<form>.<field>`, and a summary at the page's top that
+    /// links each problem to its field (`inputs` maps a field to its input's
+    /// id and label).
+    func values(form: String, inputs: [String: (id: String, label: String)]) -> [String: Any] {
+        let links: [[String: String]] = fields.sorted { $0.key < $1.key }.compactMap { field, text in
+            inputs[field].map { ["id": $0.id, "label": $0.label, "text": text] }
+        }
+        return ["formErrors": [form: fields], "errors": general, "errorLinks": links, "hasErrors": !general.isEmpty || !links.isEmpty]
+    }
 
     /// The status a form page refused for this reason answers with.
     static func status(_ error: ServiceError) -> HTTPResponse.Status {
