@@ -61,7 +61,7 @@ public struct NodeConfiguration: Sendable {
         .init("LISTEN_PORT", "port", "8080", "TCP port to listen on (1-65535)."),
         .init("DATA_DIR", "path", "./data", "Directory for the database, uploaded files and keys."),
         .init("NODE_NAME", "text", "Meent", "Name of the node, shown in pages and to other nodes."),
-        .init("REGISTRATION_MODE", "open | invite-only | closed", "open", "Who may create an account."),
+        .init("REGISTRATION_MODE", "open | invite-only | closed", "open", "Who may create an account (an administrator can override it at /admin)."),
         .init("MAX_UPLOAD_SIZE", "size (bytes, or with K, M, G)", "25M", "Largest file a person may upload."),
         .init("FEDERATION_MODE", "open | allowlist", "allowlist", "Federate with everyone but blocked peers, or only with allowed peers."),
         .init("ALLOW_PRIVATE_NETWORK_PEERS", "bool", "false", "TEST ONLY: allow federation with loopback and private addresses."),
