@@ -80,7 +80,11 @@ extension NodeDatabase {
                         ON CONFLICT (objectId, host) DO NOTHING
                         """, arguments: [group, delivery.host, now, now])
                 }
-                try Self.requestDeletion(objectIds: notice.objectIds, host: delivery.host, activityId: delivery.activityId, at: now, db)
+                // In slices: a large group has more ids than SQLite takes as arguments at once.
+                for start in stride(from: 0, to: notice.objectIds.count, by: 500) {
+                    let slice = Array(notice.objectIds[start..<min(start + 500, notice.objectIds.count)])
+                    try Self.requestDeletion(objectIds: slice, host: delivery.host, activityId: delivery.activityId, at: now, db)
+                }
             }
             return digests
         }

@@ -19,7 +19,9 @@ extension GroupFederation {
         let memberIds = try await database.remoteAccountsWithMembership(groupId: group.id!).compactMap(\.actorId)
         let members = try await database.remoteActors(ids: memberIds)
         var hosts = Set(memberIds.compactMap(Origin.authority(of:)))
-        hosts.formUnion(try await database.ledgerHosts(objectIds: objectIds))
+        for start in stride(from: 0, to: objectIds.count, by: 500) {
+            hosts.formUnion(try await database.ledgerHosts(objectIds: Array(objectIds[start..<min(start + 500, objectIds.count)])))
+        }
         var recipients: [RemoteActor] = []
         for host in hosts.sorted() {
             // One recipient per node: a member there, or anyone this node knows there.

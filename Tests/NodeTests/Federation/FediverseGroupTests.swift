@@ -51,8 +51,10 @@ struct FediverseGroupTests {
         let posted = try await api(.POST, a, "/content", #"{"type":"status","body":"Market on Saturday","group":"commons","access":"public"}"#, anna)
         #expect(posted.status == 201)
         let itemURL = "\(a.base)/content/\(try #require((posted.json as? [String: Any])?["id"] as? Int))"
-        try await eventually("the peer receives the Announce of the post") {
-            peer.received.contains { $0.type == "Announce" && $0.json["object"] as? String == itemURL }
+        try await eventually("the peer receives both Announces of the post") {
+            let announces = peer.received.filter { $0.type == "Announce" }
+            return announces.contains { $0.json["object"] as? String == itemURL }
+                && announces.contains { (($0.json["object"] as? [String: Any])?["object"] as? [String: Any])?["id"] as? String == itemURL }
         }
         let announces = peer.received.filter { $0.type == "Announce" }
         #expect(announces.allSatisfy { $0.json["actor"] as? String == groupActor && $0.keyId.hasPrefix(groupActor) })
