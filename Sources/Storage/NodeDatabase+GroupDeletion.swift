@@ -93,8 +93,18 @@ extension NodeDatabase {
     /// Removes the mirror of another node's group, after its home node
     /// deleted it: memberships, copies of its content, wiki pages and file
     /// rows go with it (the schema cascades). Blobs are the caller's, via
-    /// ``groupBlobDigests(groupId:)`` read before.
+    /// ``groupBlobDigests(groupId:)`` read before. The local people who were
+    /// members are told, by the group's name.
     static func deleteMirroredGroup(actorId: String, _ db: Database) throws {
-        try Group.filter(Group.Columns.actorId == actorId).deleteAll(db)
+        guard let group = try Group.filter(Group.Columns.actorId == actorId).fetchOne(db), group.isRemote else { return }
+        let members = try Int64.fetchAll(db, sql: """
+            SELECT m.accountId FROM membership m JOIN account a ON a.id = m.accountId
+            WHERE m.groupId = ? AND m.state = 'member' AND a.actorId IS NULL
+            """, arguments: [group.id!])
+        _ = try group.delete(db)
+        for accountId in members {
+            var notification = UserNotification(accountId: accountId, kind: .groupDeleted, actorId: nil, groupName: group.name)
+            try notification.insert(db)
+        }
     }
 }

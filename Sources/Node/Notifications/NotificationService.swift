@@ -11,6 +11,8 @@ public struct NotificationView: Codable, Sendable, Equatable {
     public let group: String?
     /// The id of the item it is about.
     public let itemId: Int64?
+    /// The name of a group that is gone (`group.deleted`).
+    public let groupName: String?
     public let createdAt: Date
     public let isRead: Bool
 }
@@ -73,7 +75,7 @@ public struct NotificationService: Sendable {
         }
         return notifications.map {
             NotificationView(id: $0.id!, kind: $0.kind, actor: $0.actorId.flatMap { usernames[$0] }, group: $0.groupId.flatMap { slugs[$0] },
-                             itemId: $0.itemId, createdAt: $0.createdAt, isRead: $0.readAt != nil)
+                             itemId: $0.itemId, groupName: $0.groupName, createdAt: $0.createdAt, isRead: $0.readAt != nil)
         }
     }
 }

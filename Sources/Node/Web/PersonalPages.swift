@@ -48,7 +48,7 @@ struct PersonalPages {
         let items = found.prefix(30).map { notification -> [String: Any] in
             let link = notification.itemId.map { "/content/\($0)" } ?? notification.group.map { "/groups/\($0)" } ?? ""
             return ["id": notification.id, "text": strings["notification.\(notification.kind.rawValue)"] ?? notification.kind.rawValue,
-                    "actor": notification.actor ?? "", "hasActor": notification.actor != nil, "group": notification.group ?? "", "link": link, "hasLink": !link.isEmpty,
+                    "actor": notification.actor ?? "", "hasActor": notification.actor != nil, "group": notification.group ?? "", "groupName": notification.groupName ?? "", "link": link, "hasLink": !link.isEmpty,
                     "date": PageValues.date(notification.createdAt), "isRead": notification.isRead]
         }
         let values: [String: Any] = ["notifications": items, "hasNotifications": !items.isEmpty,

@@ -94,6 +94,11 @@ struct GroupDeletionTests {
             return group == nil && copy == nil && mirroredPage == nil && membership == nil
         }
         #expect(try await api(.GET, b, "/groups/\(slug)", nil, bob).status == 404)
+        // Bob is told, by the group's name.
+        let told = GroupFederationTests.items(try await api(.GET, b, "/me/notifications", nil, bob)).first { $0["kind"] as? String == "group.deleted" }
+        #expect(told?["groupName"] as? String == "Harbour")
+        let notificationsPage = try await LiveHTTP.request(.GET, "\(b.base)/notifications", token: bob)
+        #expect(notificationsPage.body.contains("deleted on its home node") && notificationsPage.body.contains("Harbour"))
         #expect(try await b.database.remoteActor(id: groupActor) == nil)
         try await eventually("B's confirmation closed its entries in A's ledger") {
             let entries = try await a.database.ledgerEntries(host: b.authority).filter { $0.deletionActivityId != nil }
