@@ -477,6 +477,12 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-notification-group-name") { db in
+            // A notification about a group that is gone (deleted on its home
+            // node) keeps the group's name; its groupId is NULL.
+            try db.execute(sql: "ALTER TABLE notification ADD COLUMN groupName TEXT")
+        }
+
         migrator.registerMigration("2026-11-27-node-settings") { db in
             // Settings an administrator changes from the pages (the
             // registration mode); a row overrides node.conf.

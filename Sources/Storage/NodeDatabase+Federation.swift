@@ -12,6 +12,9 @@ public struct InboxEffects: Sendable {
     public var deliveries: [Delivery] = []
     /// Changes to groups, members and content.
     public var changes: [FederatedChange] = []
+    /// Blobs that rows removed by `changes` used: removed after the write
+    /// when nothing else uses them.
+    public var blobsToCheck: [String] = []
 
     public init() {}
 }

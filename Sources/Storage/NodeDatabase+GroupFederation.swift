@@ -75,6 +75,9 @@ public enum FederatedChange: Sendable {
     case requestDeletion(objectIds: [String], host: String, activityId: String, at: Date)
     /// A node confirmed it applied the deletion sent as `activityId`.
     case confirmDeletion(activityId: String, host: String, at: Date)
+    /// Removes the mirror of another node's group that its home node
+    /// deleted, with memberships, content copies, wiki pages and file rows.
+    case deleteMirroredGroup(actorId: String)
 }
 
 extension NodeDatabase {
@@ -259,6 +262,8 @@ extension NodeDatabase {
                 try db.execute(sql: """
                     UPDATE ledgerEntry SET deletionConfirmedAt = ? WHERE deletionActivityId = ? AND host = ? AND deletionConfirmedAt IS NULL
                     """, arguments: [date, activityId, host])
+            case .deleteMirroredGroup(let actorId):
+                try deleteMirroredGroup(actorId: actorId, db)
             }
         }
     }

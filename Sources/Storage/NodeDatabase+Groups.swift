@@ -69,10 +69,7 @@ extension NodeDatabase {
     @discardableResult
     public func deleteGroup(id: Int64) async throws -> [String] {
         try await pool.write { db in
-            var digests = try String.fetchAll(db, sql: """
-                SELECT DISTINCT v.digest FROM fileVersion v JOIN contentItem c ON c.id = v.itemId WHERE c.groupId = ?
-                """, arguments: [id])
-            if let icon = try String.fetchOne(db, sql: "SELECT iconDigest FROM groups WHERE id = ?", arguments: [id]) { digests.append(icon) }
+            let digests = try Self.groupBlobDigests(groupId: id, db)
             guard try Group.deleteOne(db, key: id) else { throw StorageError.notFound("group") }
             return digests
         }

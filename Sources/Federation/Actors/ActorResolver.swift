@@ -99,8 +99,12 @@ public final class ActorResolver: Sendable {
     /// The key's document is the actor (the key id without its fragment); the
     /// key must be listed there with that actor as owner or controller. With
     /// `forceRefresh`, the actor is fetched again (at most once a minute per
-    /// actor) to pick up a rotated key.
-    public func verificationKey(keyId: String, forceRefresh: Bool = false) async throws -> (key: MessageVerificationKey, ownerId: String) {
+    /// actor) to pick up a rotated key. With `allowingDeletedActor` (for a
+    /// `Delete`), an actor whose cached copy is stale and whose node now
+    /// answers 404 or 410 is checked against the key cached for it: a
+    /// deleted actor signs its own deletion with the key it had.
+    public func verificationKey(keyId: String, forceRefresh: Bool = false,
+                                allowingDeletedActor: Bool = false) async throws -> (key: MessageVerificationKey, ownerId: String) {
         guard var components = URLComponents(string: keyId) else { throw FederationError.malformed("keyId is not a URL") }
         components.fragment = nil
         guard let actorId = components.string else { throw FederationError.malformed("keyId is not a URL") }
@@ -115,7 +119,13 @@ public final class ActorResolver: Sendable {
             }
             if !refresh { throw FederationError.unknownKey("key \(keyId) was refetched recently") }
         }
-        let actor = try await actor(id: actorId, forceRefresh: refresh)
+        let actor: RemoteActor
+        do {
+            actor = try await self.actor(id: actorId, forceRefresh: refresh)
+        } catch let error as FederationError where allowingDeletedActor && !refresh && (error.code == .gone || error.code == .notFound) {
+            guard let cached = try await database.remoteActor(id: actorId) else { throw error }
+            actor = cached
+        }
         if keyId == actor.ed25519KeyId, let multibase = actor.ed25519Multibase {
             return (try MessageVerificationKey(multibase: multibase), actor.id)
         }

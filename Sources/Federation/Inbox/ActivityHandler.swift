@@ -10,6 +10,8 @@ public struct InboxContext: Sendable {
     public let urls: LocalActorURLs
     public let logger: Logger
     public let announcer: GroupAnnouncer
+    /// Where file bytes are kept, to remove those of deleted mirrors.
+    public var blobs: BlobStore?
 
     public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger) {
         self.database = database

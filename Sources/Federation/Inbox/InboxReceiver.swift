@@ -88,7 +88,7 @@ public struct InboxReceiver: Sendable {
         }
         try await policy.requireAllowed(host: actorHost)
 
-        let verified = try await verify(request, actor: envelope.actor, now: now)
+        let verified = try await verify(request, actor: envelope.actor, now: now, isDeletion: envelope.type == "Delete")
         guard verified.ownerId == envelope.actor else {
             throw FederationError.keyOwnerMismatch("the request is signed by \(verified.ownerId), not by the activity's actor")
         }
@@ -123,9 +123,11 @@ public struct InboxReceiver: Sendable {
     }
 
     /// Verifies the signature; on a key that fails, fetches the actor again once.
-    private func verify(_ request: SignableRequest, actor: String, now: Date) async throws -> (keyId: String, ownerId: String) {
+    /// A deletion (`isDeletion`) may come from an actor whose node no longer serves it: see
+    /// ``ActorResolver/verificationKey(keyId:forceRefresh:allowingDeletedActor:)``.
+    private func verify(_ request: SignableRequest, actor: String, now: Date, isDeletion: Bool = false) async throws -> (keyId: String, ownerId: String) {
         do {
-            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: false)
+            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: false, isDeletion: isDeletion)
         } catch let error as HTTPSignatureError where error == .badSignature {
             return try await verifyOnce(request, actor: actor, now: now, forceRefresh: true)
         } catch let error as FederationError where error.code == .unknownKey {
@@ -133,7 +135,8 @@ public struct InboxReceiver: Sendable {
         }
     }
 
-    private func verifyOnce(_ request: SignableRequest, actor: String, now: Date, forceRefresh: Bool) async throws -> (keyId: String, ownerId: String) {
+    private func verifyOnce(_ request: SignableRequest, actor: String, now: Date, forceRefresh: Bool,
+                            isDeletion: Bool = false) async throws -> (keyId: String, ownerId: String) {
         let owner = NIOLockedValueBox<String?>(nil)
         let resolver = self.resolver
         let verified = try await verifier.verify(request, now: now) { keyId in
@@ -141,7 +144,7 @@ public struct InboxReceiver: Sendable {
             guard Origin.same(keyId, actor) else {
                 throw FederationError.originMismatch("the signing key and the actor have different origins")
             }
-            let (key, ownerId) = try await resolver.verificationKey(keyId: keyId, forceRefresh: forceRefresh)
+            let (key, ownerId) = try await resolver.verificationKey(keyId: keyId, forceRefresh: forceRefresh, allowingDeletedActor: isDeletion)
             owner.withLockedValue { $0 = ownerId }
             return key
         }

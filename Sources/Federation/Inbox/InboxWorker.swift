@@ -60,6 +60,9 @@ public final class InboxWorker: Service, Sendable {
             switch try await handler.apply(activity, context: context) {
             case .applied(let effects):
                 try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
+                if let blobs = context.blobs, !effects.blobsToCheck.isEmpty {
+                    try await context.database.removeUnusedBlobs(effects.blobsToCheck, from: blobs)
+                }
                 logger.debug("activity applied")
             case .ignored(let reason):
                 try await context.database.completeInboxActivity(id: stored.id!, state: .ignored, error: reason)

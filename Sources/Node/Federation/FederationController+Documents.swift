@@ -69,6 +69,11 @@ extension FederationController {
         if group.isHidden {
             guard let fetcher = try await signedFetcher(request), let host = Origin.authority(of: fetcher) else { throw Problem.notFound("no such group") }
             try await services.database.recordFetch(LedgerSubject(runtime.urls.group(slug), kind: .group), host: host)
+        } else if let fetcher = try? await signedFetcher(request), let host = Origin.authority(of: fetcher) {
+            // A node that looked the group up holds a mirror of it: the ledger
+            // tells where a deletion of the group must go. (A signature that
+            // does not verify still gets the public document.)
+            try await services.database.recordFetch(LedgerSubject(runtime.urls.group(slug), kind: .group), host: host)
         }
         return group
     }

@@ -37,7 +37,8 @@ public struct FederationRuntime: Sendable {
         let deliverySignal = WorkSignal()
         inboxSignal = WorkSignal()
         outbox = Outbox(policy: policy, urls: urls, signal: deliverySignal)
-        let context = InboxContext(database: database, resolver: resolver, outbox: outbox, urls: urls, logger: logger)
+        var context = InboxContext(database: database, resolver: resolver, outbox: outbox, urls: urls, logger: logger)
+        context.blobs = try? BlobStore(directory: configuration.blobDirectory)
         inboxWorker = InboxWorker(context: context, signal: inboxSignal)
         deliveryWorker = DeliveryWorker(database: database, client: client, keyring: keyring, policy: policy,
                                         settings: settings, signal: deliverySignal, logger: logger)

@@ -152,10 +152,15 @@ public struct GroupService: Sendable {
 
     public func delete(_ slug: String, by account: Account) async throws {
         let (group, membership) = try await find(slug, viewer: account)
+        // A mirror is not the group: deleting it here would delete nothing there.
+        try requireHome(group)
         guard account.isAdmin || membership?.role == .owner && membership?.isMember == true else {
             throw ServiceError(.forbidden, "only the group's owner or a node administrator may delete it")
         }
-        let digests = try await translatingStorageErrors { try await database.deleteGroup(id: group.id!) }
+        // The nodes that hold a mirror are told in the same transaction (see GroupDeletion.swift).
+        let notice = try await federation.deletionNotice(for: group)
+        let digests = try await translatingStorageErrors { try await database.deleteGroup(id: group.id!, notice: notice) }
+        if !notice.deliveries.isEmpty { federation.runtime.outbox.wake() }
         try await database.removeUnusedBlobs(digests, from: blobs)
     }
 

@@ -23,6 +23,7 @@ struct CSRFMiddleware: RouterMiddleware {
     static func isSignedEndpoint(_ path: String) -> Bool {
         path == "/inbox" || ((path.hasPrefix("/users/") || path.hasPrefix("/groups/")) && path.hasSuffix("/inbox"))
             || (path.hasPrefix("/wiki/") && path.hasSuffix("/edits"))
+            || (path.hasPrefix("/groups/") && path.hasSuffix("/wiki/pages"))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -15,6 +15,8 @@ public struct NotificationView: Codable, Sendable, Equatable {
     public let group: String?
     /// The id of the item it is about.
     public let itemId: Int64?
+    /// The name of a group that is gone (`group.deleted`).
+    public let groupName: String?
     public let createdAt: Date
     public let isRead: Bool
 }
@@ -81,7 +83,8 @@ public struct NotificationService: Sendable {
         return notifications.map {
             let actor = $0.actorId.flatMap { actors[$0] }
             return NotificationView(id: $0.id!, kind: $0.kind, actor: actor?.username, actorName: actor?.name, actorNode: actor?.node,
-                                    group: $0.groupId.flatMap { slugs[$0] }, itemId: $0.itemId, createdAt: $0.createdAt, isRead: $0.readAt != nil)
+                                    group: $0.groupId.flatMap { slugs[$0] }, itemId: $0.itemId, groupName: $0.groupName,
+                                    createdAt: $0.createdAt, isRead: $0.readAt != nil)
         }
     }
 }

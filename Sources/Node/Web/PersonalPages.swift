@@ -58,6 +58,7 @@ struct PersonalPages {
             }
             if let node = notification.actorNode { values["actorNode"] = node }
             if let group = notification.group { values["group"] = group }
+            if let groupName = notification.groupName { values["groupName"] = groupName }
             return values
         }
         let values: [String: Any] = ["notifications": items, "hasNotifications": !items.isEmpty,

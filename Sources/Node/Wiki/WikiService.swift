@@ -77,16 +77,36 @@ public struct WikiService: Sendable {
         if let parentId, try await database.wikiPage(id: parentId, viewerId: account.id)?.0.groupId != group.id {
             errors.check("parentId", "is not a page of this group")
         }
-        if group.isRemote {
-            throw ServiceError(.conflict, "new pages of \(group.slug) are made on its home node; pages made there can be edited from here")
-        }
         try errors.throwIfAny()
+        if group.isRemote {
+            return try await createOnHomeNode(group, by: account, title: title, body: body, parentId: parentId, access: access)
+        }
         let destinations = try await federation.wikiDestinations(group)
         let page = try await database.createWikiPage(WikiPage(groupId: group.id!, parentId: parentId, authorId: account.id!, access: pageAccess),
                                                      title: title.trimmingCharacters(in: .whitespacesAndNewlines), body: body) { page, revision in
             try federation.wikiDeliveries(page, revision: revision, group: group, isNew: true, author: account, to: destinations)
         }
         if !destinations.isEmpty { federation.runtime.outbox.wake() }
+        return try await show(page.id!, viewer: account)
+    }
+
+    /// A new page of a mirrored group: the group's home node makes it
+    /// (see RemoteWikiPages.swift) and its answer is stored here at once.
+    private func createOnHomeNode(_ group: Group, by account: Account, title: String, body: String, parentId: Int64?,
+                                  access: ContentItem.Access?) async throws -> WikiPageView {
+        var parentApId: String?
+        if let parentId {
+            guard let apId = try await database.wikiPage(id: parentId, viewerId: account.id)?.0.apId else {
+                throw ServiceError.invalid(field: "parentId", "is not a page of this group")
+            }
+            parentApId = apId
+        }
+        let made = try await federation.proposeWikiPage(in: group, by: account, title: title.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                        body: body, parentApId: parentApId, access: access)
+        try await database.applyChanges([.saveWikiRevision(WikiRevisionNotice(
+            pageApId: made.id, group: .id(group.id!), parentApId: made.parent, access: made.access, number: made.revision,
+            title: made.title, body: made.body, author: .id(account.id!), mergedFrom: nil, createdAt: made.createdAt))], deliveries: [])
+        guard let page = try await database.wikiPage(apId: made.id) else { throw ServiceError(.unavailable, "the new page was not stored") }
         return try await show(page.id!, viewer: account)
     }
 

@@ -12,6 +12,8 @@ public struct UserNotification: Codable, Sendable, Equatable, FetchableRecord, M
         case groupApproved = "group.approved"
         case contentReply = "content.reply"
         case contentMention = "content.mention"
+        /// A group the person was a member of was deleted on its home node.
+        case groupDeleted = "group.deleted"
     }
 
     public var id: Int64?
@@ -22,17 +24,20 @@ public struct UserNotification: Codable, Sendable, Equatable, FetchableRecord, M
     public var actorId: Int64?
     public var groupId: Int64?
     public var itemId: Int64?
+    /// The name of a group that is gone (`group.deleted`).
+    public var groupName: String?
     public var createdAt: Date
     public var readAt: Date?
 
     public init(id: Int64? = nil, accountId: Int64, kind: Kind, actorId: Int64?, groupId: Int64? = nil, itemId: Int64? = nil,
-                createdAt: Date = Date(), readAt: Date? = nil) {
+                groupName: String? = nil, createdAt: Date = Date(), readAt: Date? = nil) {
         self.id = id
         self.accountId = accountId
         self.kind = kind
         self.actorId = actorId
         self.groupId = groupId
         self.itemId = itemId
+        self.groupName = groupName
         self.createdAt = createdAt
         self.readAt = readAt
     }

@@ -5,7 +5,9 @@ import Storage
 /// memberships and items are removed, and this node confirms with an
 /// `Accept` from the node actor, which the sender's ledger records. A person
 /// who was a member of local groups is also announced deleted by those
-/// groups to the nodes that got their data from here.
+/// groups to the nodes that got their data from here. A group deleted by
+/// its home node takes its mirror here with it (DeleteHandler+Group.swift);
+/// a `Delete` of a group by any other actor changes nothing.
 ///
 /// `Delete` of an item in a local group, by its author or by a moderator of
 /// the group on another node: the item goes and the group announces it.
@@ -13,6 +15,9 @@ struct DeleteHandler: ActivityHandler {
     func apply(_ activity: Activity, context: InboxContext) async throws -> HandlerResult {
         guard let objectId = activity.object?.idValue else { return .ignored("the Delete names no object") }
         if objectId == activity.actor {
+            if let group = try await context.mirroredGroup(actor: activity.actor) {
+                return .applied(try await Self.mirroredGroupDeleted(group, activity, context: context))
+            }
             return .applied(try await Self.actorDeleted(activity, context: context, confirmingTo: activity.actor, confirmedId: activity.id))
         }
         guard let item = try await context.contentItem(objectId: objectId), let groupId = item.groupId,
