@@ -75,7 +75,7 @@ struct AdminPageTests {
 
             let unknown = try await WebPageTests.post(api, "/admin/registration", "mode=everyone&_csrf=\(admin.csrf)", cookie: admin.cookie)
             #expect(unknown.status == .unprocessableContent)
-            #expect(unknown.text.contains(#"aria-invalid="true" aria-describedby="registration-error""#))
+            #expect(unknown.text.contains(#"<fieldset role="radiogroup" aria-invalid="true" aria-describedby="registration-error">"#))
             #expect(unknown.text.contains(#"id="registration-error""#), "the problem is next to the choice it is about")
 
             #expect(try await node.database.setting("registrationMode") == nil)

@@ -55,14 +55,18 @@ def sign_out(driver):
     click_and_wait(driver, "form[action='/logout'] button")
 
 
-def save_screenshot(driver, name):
-    """A PNG of the page at 1100 px wide, for docs/screenshots (kept small)."""
+def save_screenshot(driver, name, at=None):
+    """A PNG of the page at 1100 px wide, for docs/screenshots (kept small);
+    from its top, or from the element the CSS selector `at` finds."""
     if os.environ.get("MEENT_SCREENSHOTS", "1") == "0":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return Math.min(document.body.scrollHeight, 1400)")
     driver.set_window_size(1100, max(height + 120, 500))
-    driver.execute_script("window.scrollTo(0, 0)")
+    if at:
+        driver.execute_script("document.querySelector(arguments[0]).scrollIntoView()", at)
+    else:
+        driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
     driver.set_window_size(1100, 900)
 

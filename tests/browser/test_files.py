@@ -116,7 +116,7 @@ def test_a_member_shares_versions_of_a_file_in_a_closed_group(node_a, browser_fa
     Select(ria.find_element(By.ID, "move-target")).select_by_visible_text("Archief")
     click_and_wait(ria, "form[action$='/move'] button")
     assert "Archief" in ria.find_element(By.CSS_SELECTOR, "nav.breadcrumbs").text
-    save_screenshot(ria, "file-manage")
+    save_screenshot(ria, "file-manage", at="section.manage")
     ria.get(archive)
     assert "dijkrapport-2026.txt" in ria.find_element(By.CSS_SELECTOR, "table.files").text
 
