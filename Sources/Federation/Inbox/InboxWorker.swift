@@ -59,7 +59,9 @@ public final class InboxWorker: Service, Sendable {
             }
             switch try await handler.apply(activity, context: context) {
             case .applied(let effects):
-                try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
+                let dropped = try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
+                // Cached bytes of files that went with dropped items (a member's node that lost its last member).
+                if let blobs = context.blobs, !dropped.isEmpty { try await context.database.removeUnusedBlobs(dropped, from: blobs) }
                 logger.debug("activity applied")
             case .ignored(let reason):
                 try await context.database.completeInboxActivity(id: stored.id!, state: .ignored, error: reason)

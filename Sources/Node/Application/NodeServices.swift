@@ -36,7 +36,7 @@ public struct NodeServices: Sendable {
         self.logger = logger
         self.blobs = try BlobStore(directory: configuration.blobDirectory)
         self.accounts = AccountService(database: database, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost))
-        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning)
+        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning, blobs: blobs)
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.notifications = NotificationService(database: database)
@@ -47,7 +47,8 @@ public struct NodeServices: Sendable {
                                    federation: groupFederation)
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications, blobs: blobs,
                                       federation: groupFederation)
-        self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content)
+        self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content,
+                                 federation: GroupFileFederation(database: database, runtime: federation, blobs: blobs, logger: logger))
         self.wiki = WikiService(database: database, federation: groupFederation)
         self.branding = BrandingService(database: database, configuration: configuration)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)

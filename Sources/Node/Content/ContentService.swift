@@ -200,7 +200,8 @@ public struct ContentService: Sendable {
     }
 
     /// Deletes an item: its author, the group's owner and admins, or a node administrator.
-    public func delete(_ id: Int64, by account: Account) async throws {
+    /// `announcing` adds deliveries (a file's announces) written with the deletion.
+    public func delete(_ id: Int64, by account: Account, announcing extra: [Delivery] = []) async throws {
         guard let item = try await database.contentItem(id: id) else { throw ServiceError(.notFound, "no item \(id)") }
         let canSee = try await database.content(id: id, viewerId: account.id) != nil
         var allowed = item.authorId == account.id && canSee || account.isAdmin
@@ -214,6 +215,7 @@ public struct ContentService: Sendable {
         if let groupId = item.groupId, let group = try await database.group(id: groupId) {
             deliveries = try await federation.deleteDeliveries(item, group: group, by: account)
         }
+        deliveries += extra
         let digests = try await translatingStorageErrors { try await database.deleteContent(id: id, deliveries: deliveries) }
         if !deliveries.isEmpty { federation.runtime.outbox.wake() }
         try await database.removeUnusedBlobs(digests, from: blobs)

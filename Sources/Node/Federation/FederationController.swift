@@ -29,6 +29,7 @@ struct FederationController {
         router.post("users/:username/inbox", use: personalInbox)
         router.post("groups/:slug/inbox", use: groupInbox)
         router.post("wiki/:id/edits", use: wikiEdit)
+        addFileRoutes(to: router)
         router.get("users/:username/outbox", use: outbox)
         router.get("users/:username/followers", use: followers)
         router.get("users/:username/following", use: following)
