@@ -312,11 +312,13 @@ public struct GroupService: Sendable {
         }
         if group.isRemote {
             let deliveries = try await federation.leave(group, by: account)
-            try await translatingStorageErrors {
+            let dropped = try await translatingStorageErrors {
                 try await database.applyChanges([.membership(group: .id(group.id!), account: .id(account.id!), state: nil, role: .member)],
                                                 deliveries: deliveries)
             }
             federation.runtime.outbox.wake()
+            // The last member here left: the cached bytes of the group's files go with its copies.
+            try await database.removeUnusedBlobs(dropped, from: blobs)
             return
         }
         try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: account.id!) }
