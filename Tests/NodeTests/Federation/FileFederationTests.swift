@@ -124,6 +124,24 @@ struct FileFederationTests {
         #expect(posted.status == 200 && posted.text.contains("<h1>minutes.txt</h1>"))
         #expect(try await Self.fileOnA(a, named: "minutes.txt", token: anna) != nil)
 
+        // Anna makes a folder on A; B mirrors it, and Bob's upload into it from B lands in it on A.
+        let folder = try await API.api(.POST, a, "/folders", #"{"name":"Plans","group":"water"}"#, token: anna)
+        #expect(folder.status == 201)
+        let folderURL = "\(a.base)/content/\(try #require((folder.json as? [String: Any])?["id"] as? Int))"
+        try await eventually("B mirrors the folder") { try await b.database.contentItem(apId: folderURL) != nil }
+        let folderOnB = try #require(try await b.database.contentItem(apId: folderURL))
+        #expect(folderOnB.type == .folder)
+        #expect(try await API.api(.POST, b, "/folders", #"{"name":"From B","group":"\#(mirrorSlug)"}"#, token: bob).status == 409)
+        let inFolder = try await Self.upload(b, "/files", "Plan of the pumps", filename: "pumps.txt",
+                                             fields: ["group": mirrorSlug, "folderId": String(folderOnB.id!)], token: bob)
+        #expect(inFolder.status == 201, "\(inFolder.text)")
+        #expect((inFolder.json?["folderId"] as? Int).map(Int64.init) == folderOnB.id)
+        let inFolderIdOnB = try #require(inFolder.json?["id"] as? Int)
+        let inFolderURL = try #require(try await b.database.contentItem(id: Int64(inFolderIdOnB))?.apId)
+        let inFolderIdOnA = try #require(a.services.federation.urls.contentId(of: inFolderURL))
+        let inFolderOnA = try #require(try await a.database.contentItem(id: inFolderIdOnA))
+        #expect(inFolderOnA.folderId.map { "\(a.base)/content/\($0)" } == folderURL)
+
         // Anna uploads on A: B mirrors it, and Bob's first download fetches the bytes from A on his behalf.
         let annaText = "Inspection report from A"
         let annaUpload = try await Self.upload(a, "/files", annaText, filename: "report.txt", fields: ["group": "water"], token: anna)
@@ -160,6 +178,10 @@ struct FileFederationTests {
         #expect(try await API.api(.PATCH, b, "/files/\(idOnB)", #"{"name":"plan.txt"}"#, token: bob).status == 409)
         #expect(try await API.api(.PATCH, a, "/files/\(idOnA)", #"{"name":"pump-plan.txt"}"#, token: anna).status == 200)
         try await eventually("B shows the new name") { try await b.database.contentItem(id: Int64(idOnB))?.title == "pump-plan.txt" }
+
+        // Anna deletes Bob's file in the folder on A: B drops its copy.
+        #expect(try await API.api(.DELETE, a, "/files/\(inFolderOnA.id!)", token: anna).status == 204)
+        try await eventually("B dropped the deleted file") { try await b.database.contentItem(apId: inFolderURL) == nil }
 
         // C: no copy, and no way in — page, API, unsigned fetch, node-signed and person-signed fetches.
         #expect(try await c.database.contentItem(apId: itemURL) == nil)
