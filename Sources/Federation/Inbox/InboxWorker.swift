@@ -69,7 +69,7 @@ public final class InboxWorker: Service, Sendable {
             }
         } catch {
             logger.warning("activity could not be applied", metadata: ["error": "\(error)"])
-            try? await context.database.completeInboxActivity(id: stored.id!, state: .failed, error: "\(error)")
+            _ = try? await context.database.completeInboxActivity(id: stored.id!, state: .failed, error: "\(error)")
         }
     }
 }

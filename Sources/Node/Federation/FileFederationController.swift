@@ -33,20 +33,20 @@ extension FederationController {
         let bytes = try await uploadBody(&request)
         let person = try await signedPerson(request, body: bytes)
         let query = request.uri.queryParameters
-        let name = query.get("name").map { String($0) }
-        guard let filename = (query.get("filename").map { String($0) } ?? name)?.nilIfEmpty else {
+        let name = query.get("name").map({ String($0) })
+        guard let filename = (query.get("filename").map({ String($0) }) ?? name)?.nilIfEmpty else {
             throw ServiceError.invalid(field: "filename", "is required")
         }
-        var placement = FileService.Placement(group: group.slug, name: name, description: query.get("description").map { String($0) })
-        if let folder = query.get("folder").map { String($0) } {
+        var placement = FileService.Placement(group: group.slug, name: name, description: query.get("description").map({ String($0) }))
+        if let folder = query.get("folder").map({ String($0) }) {
             guard let folderId = runtime.urls.contentId(of: folder) else { throw ServiceError.invalid(field: "folder", "is not a folder of this node") }
             placement.folderId = folderId
         }
-        if let raw = query.get("access").map { String($0) } {
+        if let raw = query.get("access").map({ String($0) }) {
             guard let access = ContentItem.Access(rawValue: raw) else { throw ServiceError.invalid(field: "access", "is not an access level") }
             placement.access = access
         }
-        let upload = try stage(bytes, filename: filename, type: query.get("type").map { String($0) })
+        let upload = try stage(bytes, filename: filename, type: query.get("type").map({ String($0) }))
         let view = try await services.files.upload(by: person, upload, placement)
         return try await storedObject(view.id, status: .created)
     }
@@ -65,8 +65,8 @@ extension FederationController {
             guard let number = Int(raw), number >= 1 else { throw ServiceError.invalid(field: "baseVersion", "must be a version number") }
             baseVersion = number
         }
-        guard let filename = query.get("filename").map { String($0) }?.nilIfEmpty else { throw ServiceError.invalid(field: "filename", "is required") }
-        let upload = try stage(bytes, filename: filename, type: query.get("type").map { String($0) })
+        guard let filename = query.get("filename").map({ String($0) })?.nilIfEmpty else { throw ServiceError.invalid(field: "filename", "is required") }
+        let upload = try stage(bytes, filename: filename, type: query.get("type").map({ String($0) }))
         _ = try await services.files.addVersion(id, by: person, upload, baseVersion: baseVersion)
         return try await storedObject(id, status: .created)
     }
