@@ -195,7 +195,9 @@ struct FileFederationTests {
         #expect(try await Self.send(.GET, versionURL).status == 404)
         #expect(await Self.signedDownload(versionURL, from: c, owner: SigningKey.nodeOwner, actorId: c.services.federation.urls.nodeActor) == nil)
         #expect(await Self.signedDownload(versionURL, from: c, owner: "account:\(carlAccount.id!)", actorId: c.personId("carl")) == nil)
-        // Bob's node, on Bob's behalf, may fetch it; B's node actor alone may not.
+        // Bob's node, on Bob's behalf, may fetch it (the document as announced, and the bytes); B's node actor alone may not.
+        let document = await API.signedFetch(itemURL, from: b, owner: "account:\(bobAccount.id!)", actorId: b.personId("bob"))
+        #expect(document?.contains("\"meentSha256\":\"\(Self.sha256(v2))\"") == true)
         #expect(await Self.signedDownload(versionURL, from: b, owner: "account:\(bobAccount.id!)", actorId: b.personId("bob")) == Array(v2.utf8))
         #expect(await Self.signedDownload(versionURL, from: b, owner: SigningKey.nodeOwner, actorId: b.services.federation.urls.nodeActor) == nil)
 
@@ -217,9 +219,9 @@ struct FileFederationTests {
         #expect(await Self.signedDownload(versionURL, from: b, owner: "account:\(bobAccount.id!)", actorId: b.personId("bob")) == nil)
     }
 
-    @Test("an upload to a group's home node signed by someone who is not a member, by a node, or not at all, is refused and stores nothing")
+    @Test("an upload to a group's home node signed by someone who is not a member, by a node, or not at all, or over its size limit, is refused and stores nothing")
     func nonMemberUploadIsRefused() async throws {
-        let a = try await LiveNode.start()
+        let a = try await LiveNode.start(settings: ["MAX_UPLOAD_SIZE": "1K"])
         let c = try await LiveNode.start()
         defer { Task { await a.stop(); await c.stop() } }
         let (_, anna) = try await a.user("anna")
@@ -239,6 +241,12 @@ struct FileFederationTests {
         #expect(asNode.status == 403)
         let unsigned = try await runtime.client.upload(url, body: Data(text.utf8), contentType: "text/plain", signing: .unsigned)
         #expect(unsigned.status == 403)
+        // The home node's size limit holds for uploads from other nodes too.
+        let large = String(repeating: "x", count: 4096)
+        let tooLarge = try await runtime.client.upload(url, body: Data(large.utf8), contentType: "text/plain",
+                                                       signing: .rfc9421(carlKeys.ed25519, keyId: LocalActorURLs.ed25519KeyId(c.personId("carl"))))
+        #expect(tooLarge.status == 413)
+        #expect(!a.services.blobs.contains(Self.sha256(large)))
         #expect(try await API.api(.GET, a, "/groups/water/files", token: anna).status == 200)
         #expect(API.items(try await API.api(.GET, a, "/groups/water/files", token: anna)).isEmpty)
         #expect(!a.services.blobs.contains(Self.sha256(text)))
