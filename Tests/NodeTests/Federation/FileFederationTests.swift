@@ -155,7 +155,8 @@ struct FileFederationTests {
         #expect(fetched.status == 200 && fetched.text == annaText)
         #expect(b.services.blobs.contains(Self.sha256(annaText)))
         #expect(try await a.database.ledgerEntries(objectPrefix: annaItemURL, host: b.authority).count == 1)
-        // B's search finds it too.
+        // B's dashboard (asked for files) and search show it too.
+        #expect(API.items(try await API.api(.GET, b, "/me/dashboard?type=file", token: bob)).contains { $0["id"] as? Int == Int(annaIdOnB) })
         let found = (try await API.api(.GET, b, "/search?q=report", token: bob).json as? [String: Any])?["content"] as? [[String: Any]] ?? []
         #expect(found.contains { $0["id"] as? Int == Int(annaIdOnB) })
 
