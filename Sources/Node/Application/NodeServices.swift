@@ -48,7 +48,7 @@ public struct NodeServices: Sendable {
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications, blobs: blobs,
                                       federation: groupFederation)
         self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content,
-                                 federation: GroupFileFederation(database: database, runtime: federation, blobs: blobs, logger: logger))
+                                 federation: GroupFileFederation(database: database, runtime: federation, blobs: blobs))
         self.wiki = WikiService(database: database, federation: groupFederation)
         self.branding = BrandingService(database: database, configuration: configuration)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)

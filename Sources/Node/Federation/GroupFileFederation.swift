@@ -21,7 +21,6 @@ struct GroupFileFederation: Sendable {
     let database: NodeDatabase
     let runtime: FederationRuntime
     let blobs: BlobStore
-    let logger: Logger
 
     var urls: LocalActorURLs { runtime.urls }
     var announcer: GroupAnnouncer { GroupAnnouncer(database: database, outbox: runtime.outbox) }
@@ -160,7 +159,8 @@ struct GroupFileFederation: Sendable {
         default:
             throw ServiceError(.unavailable, "the group's node answered the upload with \(answer.status)")
         }
-        let context = InboxContext(database: database, resolver: runtime.resolver, outbox: runtime.outbox, urls: urls, logger: logger)
+        let context = InboxContext(database: database, resolver: runtime.resolver, outbox: runtime.outbox, urls: urls,
+                                   logger: Logger(label: "meent.files"))
         guard let notice = try await context.fileNotice(document, group: group),
               notice.versions.contains(where: { $0.digest == upload.blob.digest }) else {
             throw ServiceError(.unavailable, "the group's node answered the upload with something unreadable")

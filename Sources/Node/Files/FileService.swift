@@ -320,20 +320,15 @@ public struct FileService: Sendable {
             item.updatedAt = final.updatedAt
             try await translatingFileErrors { try await database.updateContent(item, deliveries: deliveries) }
         }
-        if !deliveries.isEmpty && (isMove || isEdit) { federation.runtime.outbox.wake() }
+        if !deliveries.isEmpty { federation.runtime.outbox.wake() }
         return try await content.view(id: id, viewer: account)
     }
 
     /// Deletes a file with its versions, or a folder with everything in it.
     public func delete(_ id: Int64, kind: ContentItem.Kind, by account: Account) async throws {
         guard let item = try await database.contentItem(id: id), item.type == kind else { throw Self.notFound(id, kind) }
-        let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
-        if try await database.content(id: id, viewerId: account.id) != nil { try Self.refuseMirrored(group) }
-        var deliveries: [Delivery] = []
-        if item.access != .private, let announcement = try await federation.announcement(group: group, people: []) {
-            deliveries = try announcement.deleteDeliveries(item)
-        }
-        try await content.delete(id, by: account, announcing: deliveries)
+        // Announced (or, for a file of another node's group, refused) by the content service.
+        try await content.delete(id, by: account)
     }
 
     /// Files of another node's group are renamed, moved and deleted on

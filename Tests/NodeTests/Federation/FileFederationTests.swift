@@ -177,11 +177,13 @@ struct FileFederationTests {
         #expect(current.text == v2)
         // Renaming on B is refused (done on A); renaming on A reaches B.
         #expect(try await API.api(.PATCH, b, "/files/\(idOnB)", #"{"name":"plan.txt"}"#, token: bob).status == 409)
+        #expect(try await API.api(.DELETE, b, "/files/\(idOnB)", token: bob).status == 409)
+        #expect(try await API.api(.DELETE, b, "/content/\(idOnB)", token: bob).status == 409)
         #expect(try await API.api(.PATCH, a, "/files/\(idOnA)", #"{"name":"pump-plan.txt"}"#, token: anna).status == 200)
         try await eventually("B shows the new name") { try await b.database.contentItem(id: Int64(idOnB))?.title == "pump-plan.txt" }
 
-        // Anna deletes Bob's file in the folder on A: B drops its copy.
-        #expect(try await API.api(.DELETE, a, "/files/\(inFolderOnA.id!)", token: anna).status == 204)
+        // Anna deletes Bob's file in the folder on A (through the content API, as any item): B drops its copy.
+        #expect(try await API.api(.DELETE, a, "/content/\(inFolderOnA.id!)", token: anna).status == 204)
         try await eventually("B dropped the deleted file") { try await b.database.contentItem(apId: inFolderURL) == nil }
 
         // C: no copy, and no way in — page, API, unsigned fetch, node-signed and person-signed fetches.
