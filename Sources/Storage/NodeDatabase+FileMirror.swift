@@ -111,6 +111,22 @@ extension NodeDatabase {
             """, arguments: [groupId])
     }
 
+    /// Removes those of `digests` from the cache of mirrored files' bytes
+    /// that no mirrored file version uses any more (this node's own files
+    /// keep their bytes in the main store, which this leaves alone).
+    public func removeUnusedCachedBlobs(_ digests: [String], from cache: BlobStore) async throws {
+        let candidates = Set(digests)
+        guard !candidates.isEmpty else { return }
+        try await pool.write { db in
+            for digest in candidates {
+                let inUse = try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM fileVersion v JOIN contentItem c ON c.id = v.itemId WHERE v.digest = ? AND c.apId IS NOT NULL)
+                    """, arguments: [digest]) ?? true
+                if !inUse { try? cache.remove(digest) }
+            }
+        }
+    }
+
     /// Saves a file notice at once (the answer of a group's home node to an
     /// upload from here) and returns the mirrored item.
     public func saveFileNotice(_ notice: FileNotice) async throws -> ContentItem? {

@@ -10,8 +10,8 @@ public struct InboxContext: Sendable {
     public let urls: LocalActorURLs
     public let logger: Logger
     public let announcer: GroupAnnouncer
-    /// Where file bytes are kept, so that bytes cached for items an activity
-    /// drops go with them; `nil` leaves them.
+    /// The cache of bytes of other nodes' files, so that bytes cached for
+    /// items an activity drops go with them; `nil` leaves them.
     public let blobs: BlobStore?
 
     public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger, blobs: BlobStore? = nil) {

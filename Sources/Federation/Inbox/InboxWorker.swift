@@ -61,7 +61,7 @@ public final class InboxWorker: Service, Sendable {
             case .applied(let effects):
                 let dropped = try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
                 // Cached bytes of files that went with dropped items (a member's node that lost its last member).
-                if let blobs = context.blobs, !dropped.isEmpty { try await context.database.removeUnusedBlobs(dropped, from: blobs) }
+                if let blobs = context.blobs, !dropped.isEmpty { try await context.database.removeUnusedCachedBlobs(dropped, from: blobs) }
                 logger.debug("activity applied")
             case .ignored(let reason):
                 try await context.database.completeInboxActivity(id: stored.id!, state: .ignored, error: reason)

@@ -57,7 +57,8 @@ public struct ContentService: Sendable {
     /// File versions' bytes, dropped when the last item using them is deleted.
     let blobs: BlobStore
     let federation: GroupFederation
-    var files: GroupFileFederation { GroupFileFederation(database: database, runtime: federation.runtime, blobs: blobs) }
+    /// Announces the deletion of a group's file or folder.
+    let files: GroupFileFederation
 
     public struct Draft: Sendable {
         public var type: ContentItem.Kind?

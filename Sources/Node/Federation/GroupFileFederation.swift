@@ -20,7 +20,11 @@ import Storage
 struct GroupFileFederation: Sendable {
     let database: NodeDatabase
     let runtime: FederationRuntime
-    let blobs: BlobStore
+    /// Where the bytes of mirrored files are kept: a store of their own, so
+    /// that a file announced by another node is never answered with bytes
+    /// this node holds for its own files (whoever knows a digest could
+    /// otherwise read them through a group of their making).
+    let cache: BlobStore
 
     var urls: LocalActorURLs { runtime.urls }
     var announcer: GroupAnnouncer { GroupAnnouncer(database: database, outbox: runtime.outbox) }
@@ -169,15 +173,16 @@ struct GroupFileFederation: Sendable {
             throw ServiceError(.unavailable, "the group's node answered with a file this node cannot keep")
         }
         // The rows name the digest first, so a clean-up of unused bytes cannot take these.
-        try blobs.store(upload.blob)
+        try cache.store(upload.blob)
         return item
     }
 
-    /// The bytes of a version of a mirrored file, fetched from the group's
-    /// home node on behalf of `viewer` (who may read it here), checked and
-    /// kept under their digest.
-    func fetchBytes(of item: ContentItem, version: FileVersion, for viewer: Account?) async throws -> URL {
+    /// The bytes of a version of a mirrored file: from the cache, or else
+    /// fetched from the group's home node on behalf of `viewer` (who may
+    /// read it here), checked and kept under their digest.
+    func bytes(of item: ContentItem, version: FileVersion, for viewer: Account?) async throws -> URL {
         guard let itemId = item.apId else { throw ServiceError(.notFound, "the bytes of this version are missing") }
+        if let cached = cache.fileURL(version.digest) { return cached }
         let url = FileObjects.versionURL(itemId: itemId, number: version.number)
         let signing: RequestSigning
         if let viewer, viewer.actorId == nil {
@@ -195,8 +200,8 @@ struct GroupFileFederation: Sendable {
         guard BlobStore.digest(of: data) == version.digest else {
             throw ServiceError(.unavailable, "the group's node sent bytes that do not match the file's SHA-256")
         }
-        try blobs.put(data)
-        guard let stored = blobs.fileURL(version.digest) else { throw ServiceError(.unavailable, "the file could not be kept") }
+        try cache.put(data)
+        guard let stored = cache.fileURL(version.digest) else { throw ServiceError(.unavailable, "the file could not be kept") }
         return stored
     }
 }

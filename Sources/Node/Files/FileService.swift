@@ -262,10 +262,11 @@ public struct FileService: Sendable {
         guard let version = number.map({ number in versions.first { $0.number == number } }) ?? versions.first else {
             throw ServiceError(.notFound, "file \(id) has no version \(number.map(String.init) ?? "")")
         }
-        if let url = blobs.fileURL(version.digest) { return Download(fileURL: url, version: version, name: item.title) }
-        // A file of another node's group: its bytes come from there, on the viewer's behalf, the first time.
-        guard item.apId != nil else { throw ServiceError(.notFound, "the bytes of this version are missing") }
-        let url = try await federation.fetchBytes(of: item, version: version, for: viewer)
+        if item.apId != nil {
+            // A file of another node's group: its bytes come from there, on the viewer's behalf, the first time.
+            return Download(fileURL: try await federation.bytes(of: item, version: version, for: viewer), version: version, name: item.title)
+        }
+        guard let url = blobs.fileURL(version.digest) else { throw ServiceError(.notFound, "the bytes of this version are missing") }
         return Download(fileURL: url, version: version, name: item.title)
     }
 

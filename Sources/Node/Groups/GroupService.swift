@@ -18,6 +18,8 @@ public struct GroupService: Sendable {
     /// Group icons' bytes.
     let blobs: BlobStore
     let federation: GroupFederation
+    /// Bytes fetched for files of other nodes' groups, dropped with the group's copies.
+    let fileCache: BlobStore
 
     /// The settings of a group; `nil` keeps a value (on update) or takes the default (on create).
     public struct Settings: Sendable {
@@ -318,7 +320,7 @@ public struct GroupService: Sendable {
             }
             federation.runtime.outbox.wake()
             // The last member here left: the cached bytes of the group's files go with its copies.
-            try await database.removeUnusedBlobs(dropped, from: blobs)
+            try await database.removeUnusedCachedBlobs(dropped, from: fileCache)
             return
         }
         try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: account.id!) }

@@ -142,18 +142,22 @@ struct FileFederationTests {
         let inFolderOnA = try #require(try await a.database.contentItem(id: inFolderIdOnA))
         #expect(inFolderOnA.folderId.map { "\(a.base)/content/\($0)" } == folderURL)
 
-        // Anna uploads on A: B mirrors it, and Bob's first download fetches the bytes from A on his behalf.
+        // Anna uploads on A: B mirrors it, and Bob's first download fetches the bytes from A on his behalf —
+        // even though B holds the same bytes for a private file of Bob's own: a file another node announces
+        // is never answered with this node's own bytes, whoever knows their digest.
         let annaText = "Inspection report from A"
+        #expect(try await Self.upload(b, "/files", annaText, filename: "own.txt", token: bob).status == 201)
+        #expect(b.services.blobs.contains(Self.sha256(annaText)))
         let annaUpload = try await Self.upload(a, "/files", annaText, filename: "report.txt", fields: ["group": "water"], token: anna)
         #expect(annaUpload.status == 201)
         let annaIdOnA = try #require(annaUpload.json?["id"] as? Int)
         let annaItemURL = "\(a.base)/content/\(annaIdOnA)"
         try await eventually("B mirrors Anna's file") { try await b.database.contentItem(apId: annaItemURL) != nil }
         let annaIdOnB = try #require(try await b.database.contentItem(apId: annaItemURL)?.id)
-        #expect(!b.services.blobs.contains(Self.sha256(annaText)))
+        #expect(!b.services.fileCache.contains(Self.sha256(annaText)))
         let fetched = try await Self.send(.GET, "\(b.base)/api/v1/files/\(annaIdOnB)/download", token: bob)
         #expect(fetched.status == 200 && fetched.text == annaText)
-        #expect(b.services.blobs.contains(Self.sha256(annaText)))
+        #expect(b.services.fileCache.contains(Self.sha256(annaText)))
         #expect(try await a.database.ledgerEntries(objectPrefix: annaItemURL, host: b.authority).count == 1)
         // B's dashboard (asked for files) and search show it too.
         #expect(API.items(try await API.api(.GET, b, "/me/dashboard?type=file", token: bob)).contains { $0["id"] as? Int == Int(annaIdOnB) })
@@ -172,7 +176,8 @@ struct FileFederationTests {
         #expect(refused.headers.first(name: "Content-Type")?.hasPrefix("application/problem+json") == true)
         #expect(try await a.database.fileVersions(itemId: Int64(idOnA)).map(\.number) == [2, 1])
         #expect(try await b.database.fileVersions(itemId: Int64(idOnB)).map(\.number) == [2, 1])
-        #expect(!a.services.blobs.contains(Self.sha256(stale)) && !b.services.blobs.contains(Self.sha256(stale)))
+        #expect(!a.services.blobs.contains(Self.sha256(stale)) && !b.services.blobs.contains(Self.sha256(stale))
+                && !b.services.fileCache.contains(Self.sha256(stale)))
         let current = try await Self.send(.GET, "\(a.base)/api/v1/files/\(idOnA)/download", token: anna)
         #expect(current.text == v2)
         // Renaming on B is refused (done on A); renaming on A reaches B.
@@ -206,14 +211,16 @@ struct FileFederationTests {
 
         // Anna removes Bob: B drops the group's files and the bytes only they used; new files no longer reach B.
         let digests = [v1, v2, annaText, "Minutes of the dike walk"].map(Self.sha256)
+        #expect(digests.allSatisfy { b.services.fileCache.contains($0) })
         #expect(try await API.api(.DELETE, a, "/groups/water/members/bob@\(b.authority)", token: anna).status == 204)
         try await eventually("B dropped the group's files and their bytes") {
             let rows = try await b.database.fileVersions(itemId: Int64(idOnB)).count
             let annaRows = try await b.database.fileVersions(itemId: annaIdOnB).count
             let bobItem = try await b.database.contentItem(apId: itemURL)
             let annaItem = try await b.database.contentItem(apId: annaItemURL)
-            return rows + annaRows == 0 && bobItem == nil && annaItem == nil && digests.allSatisfy { !b.services.blobs.contains($0) }
+            return rows + annaRows == 0 && bobItem == nil && annaItem == nil && digests.allSatisfy { !b.services.fileCache.contains($0) }
         }
+        #expect(b.services.blobs.contains(Self.sha256(annaText)), "Bob's own file keeps its bytes")
         let deliveriesToB = try await a.database.deliveries(host: b.authority, limit: 10_000).count
         #expect(try await Self.upload(a, "/files", "After Bob left", filename: "later.txt", fields: ["group": "water"], token: anna).status == 201)
         try await Task.sleep(for: .milliseconds(500))
