@@ -12,9 +12,6 @@ public struct InboxEffects: Sendable {
     public var deliveries: [Delivery] = []
     /// Changes to groups, members and content.
     public var changes: [FederatedChange] = []
-    /// Blobs that rows removed by `changes` used: removed after the write
-    /// when nothing else uses them.
-    public var blobsToCheck: [String] = []
 
     public init() {}
 }
@@ -154,9 +151,12 @@ extension NodeDatabase {
         try await pool.read { db in try InboxActivity.filter(Column("activityId") == activityId).fetchOne(db) }
     }
 
-    /// Marks a received activity as handled and writes its effects, in one transaction.
+    /// Marks a received activity as handled and writes its effects, in one
+    /// transaction. Returns the digests of file versions that went with
+    /// dropped items, for ``removeUnusedBlobs(_:from:)``.
+    @discardableResult
     public func completeInboxActivity(id: Int64, state: InboxActivity.State, error: String? = nil,
-                                      effects: InboxEffects = InboxEffects(), now: Date = Date()) async throws {
+                                      effects: InboxEffects = InboxEffects(), now: Date = Date()) async throws -> [String] {
         try await pool.write { db in
             for follow in effects.followsToSave { try follow.save(db) }
             for pair in effects.followsToDelete {
@@ -167,10 +167,11 @@ extension NodeDatabase {
                 _ = try RemoteActor.deleteOne(db, key: id)
                 try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
             }
-            try Self.apply(effects.changes, db)
+            let dropped = try Self.apply(effects.changes, db)
             try Self.insert(effects.deliveries, db)
             try db.execute(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?",
                            arguments: [state, error, now, id])
+            return dropped
         }
     }
 

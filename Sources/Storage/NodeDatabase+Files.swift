@@ -16,31 +16,40 @@ extension NodeDatabase {
     /// into the blob store inside the same write, so a concurrent clean-up
     /// of unused blobs can never remove bytes a committed version needs.
     public func createFile(_ item: ContentItem, upload: StagedBlob, contentType: String, filename: String,
-                           blobs: BlobStore) async throws -> ContentItem {
+                           blobs: BlobStore, deliveries: @Sendable (ContentItem, FileVersion) throws -> [Delivery] = { _, _ in [] }) async throws -> ContentItem {
         try await pool.write { db in
             try mappingConstraintErrors {
                 var item = item
                 try Self.checkFolder(db, item: item)
                 try item.insert(db)
                 try blobs.store(upload)
-                try FileVersion(itemId: item.id!, number: 1, digest: upload.digest, byteCount: upload.byteCount,
-                                contentType: contentType, filename: filename, authorId: item.authorId, createdAt: item.createdAt).insert(db)
+                let version = FileVersion(itemId: item.id!, number: 1, digest: upload.digest, byteCount: upload.byteCount,
+                                          contentType: contentType, filename: filename, authorId: item.authorId, createdAt: item.createdAt)
+                try version.insert(db)
+                try Self.insert(try deliveries(item, version), db)
                 return item
             }
         }
     }
 
-    /// Adds the next version of a file; it becomes the current one.
+    /// Adds the next version of a file; it becomes the current one. With
+    /// `baseVersion`, the version is refused (``StorageError/isStale``) when
+    /// the file has moved on from that version meanwhile: checked inside the
+    /// write, so of two versions on the same base only the first is taken.
     public func addFileVersion(itemId: Int64, upload: StagedBlob, contentType: String, filename: String, authorId: Int64,
-                               blobs: BlobStore, now: Date = Date()) async throws -> FileVersion {
+                               baseVersion: Int? = nil, blobs: BlobStore, now: Date = Date(),
+                               deliveries: @Sendable (ContentItem, FileVersion) throws -> [Delivery] = { _, _ in [] }) async throws -> FileVersion {
         try await pool.write { db in
-            guard let item = try ContentItem.fetchOne(db, key: itemId), item.type == .file else { throw StorageError.notFound("file") }
-            let number = (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM fileVersion WHERE itemId = ?", arguments: [itemId]) ?? 0) + 1
+            guard var item = try ContentItem.fetchOne(db, key: itemId), item.type == .file else { throw StorageError.notFound("file") }
+            let current = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM fileVersion WHERE itemId = ?", arguments: [itemId]) ?? 0
+            if let baseVersion, baseVersion != current { throw StorageError.stale("the new version (the file is at version \(current), not \(baseVersion))") }
             try blobs.store(upload)
-            let version = FileVersion(itemId: itemId, number: number, digest: upload.digest, byteCount: upload.byteCount,
+            let version = FileVersion(itemId: itemId, number: current + 1, digest: upload.digest, byteCount: upload.byteCount,
                                       contentType: contentType, filename: filename, authorId: authorId, createdAt: now)
             try version.insert(db)
             try db.execute(sql: "UPDATE contentItem SET updatedAt = ? WHERE id = ?", arguments: [now, itemId])
+            item.updatedAt = now
+            try Self.insert(try deliveries(item, version), db)
             return version
         }
     }
@@ -96,7 +105,7 @@ extension NodeDatabase {
     /// another owner (``StorageError/isInvalidReference``) or when a folder
     /// would end up inside itself (``StorageError/isCycle``). Checked inside
     /// the write, so two crossing moves cannot make a loop together.
-    public func moveFileItem(id: Int64, to folderId: Int64?, now: Date = Date()) async throws -> ContentItem {
+    public func moveFileItem(id: Int64, to folderId: Int64?, now: Date = Date(), deliveries: [Delivery] = []) async throws -> ContentItem {
         try await pool.write { db in
             guard var item = try ContentItem.fetchOne(db, key: id), item.type == .folder || item.type == .file else {
                 throw StorageError.notFound("file")
@@ -112,6 +121,7 @@ extension NodeDatabase {
             }
             item.updatedAt = now
             try item.update(db)
+            try Self.insert(deliveries, db)
             return item
         }
     }

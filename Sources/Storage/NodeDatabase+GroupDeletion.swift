@@ -51,10 +51,6 @@ extension NodeDatabase {
 
     /// The digests of the file versions (and icon) of a group, for
     /// ``removeUnusedBlobs(_:from:)`` once the group is gone.
-    public func groupBlobDigests(groupId: Int64) async throws -> [String] {
-        try await pool.read { db in try Self.groupBlobDigests(groupId: groupId, db) }
-    }
-
     static func groupBlobDigests(groupId: Int64, _ db: Database) throws -> [String] {
         var digests = try String.fetchAll(db, sql: """
             SELECT DISTINCT v.digest FROM fileVersion v JOIN contentItem c ON c.id = v.itemId WHERE c.groupId = ?
@@ -92,11 +88,12 @@ extension NodeDatabase {
 
     /// Removes the mirror of another node's group, after its home node
     /// deleted it: memberships, copies of its content, wiki pages and file
-    /// rows go with it (the schema cascades). Blobs are the caller's, via
-    /// ``groupBlobDigests(groupId:)`` read before. The local people who were
-    /// members are told, by the group's name.
-    static func deleteMirroredGroup(actorId: String, _ db: Database) throws {
-        guard let group = try Group.filter(Group.Columns.actorId == actorId).fetchOne(db), group.isRemote else { return }
+    /// rows go with it (the schema cascades). Returns the digests of the
+    /// mirrored files' cached bytes, for ``removeUnusedCachedBlobs(_:from:)``.
+    /// The local people who were members are told, by the group's name.
+    static func deleteMirroredGroup(actorId: String, _ db: Database) throws -> [String] {
+        guard let group = try Group.filter(Group.Columns.actorId == actorId).fetchOne(db), group.isRemote else { return [] }
+        let digests = try fileDigests(db, groupId: group.id!)
         let members = try Int64.fetchAll(db, sql: """
             SELECT m.accountId FROM membership m JOIN account a ON a.id = m.accountId
             WHERE m.groupId = ? AND m.state = 'member' AND a.actorId IS NULL
@@ -106,5 +103,6 @@ extension NodeDatabase {
             var notification = UserNotification(accountId: accountId, kind: .groupDeleted, actorId: nil, groupName: group.name)
             try notification.insert(db)
         }
+        return digests
     }
 }

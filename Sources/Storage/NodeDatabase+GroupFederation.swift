@@ -69,6 +69,9 @@ public enum FederatedChange: Sendable {
     /// ordered it: the page mirror is made when missing, the revision added
     /// when new, and the page moves to it when it is the newest.
     case saveWikiRevision(WikiRevisionNotice)
+    /// A file or folder of another node's group, with its versions, as its
+    /// home node announced it.
+    case saveFile(FileNotice)
     /// Removes a person of another node: their row, memberships, items and likes.
     case deleteRemoteAccount(actorId: String)
     /// `objectIds` were asked to be deleted at `host` by `activityId`.
@@ -166,7 +169,11 @@ extension NodeDatabase {
 
     // MARK: Applying changes from other nodes
 
-    static func apply(_ changes: [FederatedChange], _ db: Database) throws {
+    /// Returns the digests of the file versions that went with dropped
+    /// items, for ``removeUnusedBlobs(_:from:)``.
+    @discardableResult
+    static func apply(_ changes: [FederatedChange], _ db: Database) throws -> [String] {
+        var droppedDigests: [String] = []
         for change in changes {
             switch change {
             case .saveRemoteGroup(let group):
@@ -183,7 +190,7 @@ extension NodeDatabase {
                     try membership.save(db)
                 } else {
                     _ = try Membership.deleteOne(db, key: ["groupId": groupId, "accountId": accountId])
-                    try dropUnreadableCopies(groupId: groupId, db)
+                    droppedDigests += try dropUnreadableCopies(groupId: groupId, db)
                 }
             case .saveContent(var item, let author, let groupRef, let parentRef):
                 guard let apId = item.apId else { continue }
@@ -212,7 +219,10 @@ extension NodeDatabase {
                     try item.insert(db)
                 }
             case .deleteContent(let reference):
-                if let item = try contentItem(reference, db) { _ = try item.delete(db) }
+                if let item = try contentItem(reference, db) {
+                    droppedDigests += try fileDigests(db, under: item.id!)
+                    _ = try item.delete(db)
+                }
             case .like(let reference, let accountRef, let liked):
                 guard let item = try contentItem(reference, db) else { continue }
                 let accountId = try accountId(accountRef, db)
@@ -255,7 +265,7 @@ extension NodeDatabase {
                 guard let account = try Account.filter(Account.Columns.actorId == actorId).fetchOne(db) else { continue }
                 let groups = try Int64.fetchAll(db, sql: "SELECT groupId FROM membership WHERE accountId = ?", arguments: [account.id!])
                 _ = try deleteAccount(id: account.id!, db)
-                for groupId in groups { try dropUnreadableCopies(groupId: groupId, db) }
+                for groupId in groups { droppedDigests += try dropUnreadableCopies(groupId: groupId, db) }
             case .requestDeletion(let objectIds, let host, let activityId, let date):
                 try requestDeletion(objectIds: objectIds, host: host, activityId: activityId, at: date, db)
             case .confirmDeletion(let activityId, let host, let date):
@@ -263,22 +273,29 @@ extension NodeDatabase {
                     UPDATE ledgerEntry SET deletionConfirmedAt = ? WHERE deletionActivityId = ? AND host = ? AND deletionConfirmedAt IS NULL
                     """, arguments: [date, activityId, host])
             case .deleteMirroredGroup(let actorId):
-                try deleteMirroredGroup(actorId: actorId, db)
+                droppedDigests += try deleteMirroredGroup(actorId: actorId, db)
+            case .saveFile(let notice):
+                try saveFileNotice(notice, db)
             }
         }
+        return droppedDigests
     }
 
     /// After a local person leaves or is removed from another node's group:
     /// when no local member remains, the copies of the group's content held
-    /// here are dropped (nobody here may see them any more).
-    static func dropUnreadableCopies(groupId: Int64, _ db: Database) throws {
-        guard let group = try Group.fetchOne(db, key: groupId), group.isRemote else { return }
+    /// here are dropped (nobody here may see them any more). Returns the
+    /// digests of the dropped file versions, whose cached bytes may go too.
+    @discardableResult
+    static func dropUnreadableCopies(groupId: Int64, _ db: Database) throws -> [String] {
+        guard let group = try Group.fetchOne(db, key: groupId), group.isRemote else { return [] }
         let localMembers = try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM membership m JOIN account a ON a.id = m.accountId
             WHERE m.groupId = ? AND m.state = 'member' AND a.actorId IS NULL
             """, arguments: [groupId]) ?? 0
-        guard localMembers == 0 else { return }
+        guard localMembers == 0 else { return [] }
+        let digests = try fileDigests(db, groupId: groupId)
         try db.execute(sql: "DELETE FROM contentItem WHERE groupId = ?", arguments: [groupId])
+        return digests
     }
 
     static func saveRemoteGroup(_ group: Group, _ db: Database) throws -> Group {
@@ -393,10 +410,13 @@ extension NodeDatabase {
 extension NodeDatabase {
     /// Applies changes made on this node that use the same vocabulary as
     /// changes from other nodes, with the deliveries that announce them.
-    public func applyChanges(_ changes: [FederatedChange], deliveries: [Delivery]) async throws {
+    /// Returns the digests of file versions that went with dropped items.
+    @discardableResult
+    public func applyChanges(_ changes: [FederatedChange], deliveries: [Delivery]) async throws -> [String] {
         try await pool.write { db in
-            try Self.apply(changes, db)
+            let dropped = try Self.apply(changes, db)
             try Self.insert(deliveries, db)
+            return dropped
         }
     }
 }

@@ -9,6 +9,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         case inviteUnusable
         case invalidReference
         case cycle
+        case stale
     }
 
     private let code: Code
@@ -27,11 +28,15 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A folder would end up inside itself.
     public static let cycle = StorageError(code: .cycle, subject: "folderId")
 
+    /// A change names a base version that is no longer the current one.
+    public static func stale(_ what: String) -> StorageError { .init(code: .stale, subject: what) }
+
     public var isDuplicate: Bool { code == .duplicate }
     public var isNotFound: Bool { code == .notFound }
     public var isInviteUnusable: Bool { code == .inviteUnusable }
     public var isInvalidReference: Bool { code == .invalidReference }
     public var isCycle: Bool { code == .cycle }
+    public var isStale: Bool { code == .stale }
 
     public var description: String {
         switch code {
@@ -40,6 +45,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         case .inviteUnusable: "the invitation is unknown, used or expired"
         case .invalidReference: "\(subject) refers to something that does not exist"
         case .cycle: "a folder cannot be moved into itself or into a folder inside it"
+        case .stale: "\(subject) is based on a version that is no longer the current one"
         }
     }
 }

@@ -168,6 +168,28 @@ struct FileTests {
         }
     }
 
+    @Test("a new version names the version it was made from: on the current one it is taken, on a stale one refused with 409 and nothing stored")
+    func staleBaseVersionIsRefused() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let token = try await api.signUp("olga")
+            let id = try await Self.uploaded(api, token, "eerste")
+            func version(_ text: String, base: String) async throws -> TestResponse {
+                let (body, headers) = Self.form(Array(text.utf8), fields: ["baseVersion": base])
+                return try await api.request(.post, "/api/v1/files/\(id)/versions", body: body, token: token, headers: headers)
+            }
+            #expect(try await version("tweede", base: "1").status == .created)
+            let stale = try await version("ook tweede", base: "1")
+            #expect(stale.status == .conflict)
+            #expect(stale.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+            #expect(try await version("fout", base: "twee").status == .unprocessableContent)
+            let versions = try await api.request(.get, "/api/v1/files/\(id)/versions", token: token)
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: versions.body)) as? [[String: Any]])
+            #expect(list.map { $0["number"] as? Int } == [2, 1])
+            #expect(!node.services.blobs.contains(Self.sha256("ook tweede")) && !node.services.blobs.contains(Self.sha256("fout")))
+        }
+    }
+
     @Test("new versions: the latest is downloaded by default, any version stays downloadable, with safe download headers")
     func versionsAndDownloads() async throws {
         let node = try await TestNode.make()

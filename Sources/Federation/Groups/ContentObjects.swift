@@ -16,7 +16,7 @@ public enum ContentObjects {
         case .status, .comment: "Note"
         case .blog: "Article"
         case .discussion: "Page"
-        // Files and folders stay on their group's home node (see docs/federation.md).
+        // How files and folders travel is FileObjects' business.
         case .file: "Document"
         case .folder: "Collection"
         }

@@ -10,10 +10,12 @@ public struct InboxContext: Sendable {
     public let urls: LocalActorURLs
     public let logger: Logger
     public let announcer: GroupAnnouncer
-    /// Where file bytes are kept, to remove those of deleted mirrors.
-    public var blobs: BlobStore?
+    /// The cache of bytes of other nodes' files, so that bytes cached for
+    /// items an activity drops go with them; `nil` leaves them.
+    public let blobs: BlobStore?
 
-    public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger) {
+    public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger, blobs: BlobStore? = nil) {
+        self.blobs = blobs
         self.database = database
         self.resolver = resolver
         self.outbox = outbox

@@ -59,10 +59,9 @@ public final class InboxWorker: Service, Sendable {
             }
             switch try await handler.apply(activity, context: context) {
             case .applied(let effects):
-                try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
-                if let blobs = context.blobs, !effects.blobsToCheck.isEmpty {
-                    try await context.database.removeUnusedBlobs(effects.blobsToCheck, from: blobs)
-                }
+                let dropped = try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
+                // Cached bytes of files that went with dropped items (a member's node that lost its last member).
+                if let blobs = context.blobs, !dropped.isEmpty { try await context.database.removeUnusedCachedBlobs(dropped, from: blobs) }
                 logger.debug("activity applied")
             case .ignored(let reason):
                 try await context.database.completeInboxActivity(id: stored.id!, state: .ignored, error: reason)
@@ -70,7 +69,7 @@ public final class InboxWorker: Service, Sendable {
             }
         } catch {
             logger.warning("activity could not be applied", metadata: ["error": "\(error)"])
-            try? await context.database.completeInboxActivity(id: stored.id!, state: .failed, error: "\(error)")
+            _ = try? await context.database.completeInboxActivity(id: stored.id!, state: .failed, error: "\(error)")
         }
     }
 }

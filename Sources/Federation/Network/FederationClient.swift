@@ -100,13 +100,34 @@ public final class FederationClient: Sendable {
         return (response.status, response.body)
     }
 
+    /// POSTs raw bytes (a file) signed, with `Content-Digest` over them, to
+    /// another node's endpoint; returns its answer (a JSON document, at most
+    /// the document size limit).
+    public func upload(_ url: String, body: Data, contentType: String, signing: RequestSigning) async throws -> (status: Int, body: Data) {
+        let response = try await send(method: "POST", url: url, body: body, contentType: contentType, accept: "application/json", signing: signing)
+        return (response.status, response.body)
+    }
+
+    /// GETs the bytes of a file from another node, at most `maxBytes` of
+    /// them; no redirects are followed (the URL names the file's home).
+    public func download(_ url: String, maxBytes: Int, signing: RequestSigning) async throws -> Data {
+        let response = try await send(method: "GET", url: url, body: nil, contentType: nil, accept: "*/*", signing: signing, limit: maxBytes)
+        switch response.status {
+        case 200..<300: return response.body
+        case 404: throw FederationError.notFound("\(url) answered 404")
+        case 410: throw FederationError.gone("\(url) answered 410")
+        default: throw FederationError.remoteStatus(response.status, "GET \(url) answered \(response.status)")
+        }
+    }
+
     struct RawResponse {
         let status: Int
         let body: Data
         let location: String?
     }
 
-    private func send(method: String, url: String, body: Data?, contentType: String?, accept: String?, signing: RequestSigning) async throws -> RawResponse {
+    private func send(method: String, url: String, body: Data?, contentType: String?, accept: String?, signing: RequestSigning,
+                      limit: Int? = nil) async throws -> RawResponse {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = components.host, let authority = Origin.authority(of: url)
         else { throw FederationError.malformed("not an http(s) URL: \(url)") }
@@ -142,7 +163,7 @@ public final class FederationClient: Sendable {
             throw FederationError.unreachable("\(method) \(url): \(error)")
         }
         let status = Int(response.status.code)
-        let limit = settings.maxDocumentBytes
+        let limit = limit ?? settings.maxDocumentBytes
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
             throw FederationError.tooLarge("\(url) sends \(length) bytes, more than \(limit)")
         }

@@ -112,7 +112,15 @@ struct FilesController {
         let id = try id(context)
         let form = try await MultipartUpload.read(request, maxFileBytes: configuration.maxUploadBytes, blobs: blobs)
         guard let file = form.file else { throw ServiceError.invalid(field: "file", "is required") }
-        return JSONResponse(try await files.addVersion(id, by: account, file), status: .created)
+        var baseVersion: Int?
+        if let raw = form.fields["baseVersion"]?.nilIfEmpty {
+            guard let number = Int(raw), number >= 1 else {
+                file.blob.discard()
+                throw ServiceError.invalid(field: "baseVersion", "must be a version number")
+            }
+            baseVersion = number
+        }
+        return JSONResponse(try await files.addVersion(id, by: account, file, baseVersion: baseVersion), status: .created)
     }
 
     @Sendable func showFile(request: Request, context: NodeRequestContext) async throws -> JSONResponse<ContentView> {
@@ -140,19 +148,19 @@ struct FilesController {
     }
 
     @Sendable func download(request: Request, context: NodeRequestContext) async throws -> Response {
-        try await serve(try await files.download(try id(context), version: nil, viewer: context.account), request: request, context: context)
+        try await Self.serve(try await files.download(try id(context), version: nil, viewer: context.account), request: request, context: context)
     }
 
     @Sendable func downloadVersion(request: Request, context: NodeRequestContext) async throws -> Response {
         guard let number = context.parameters.get("number", as: Int.self) else { throw Problem.notFound("no such version") }
-        return try await serve(try await files.download(try id(context), version: number, viewer: context.account), request: request, context: context)
+        return try await Self.serve(try await files.download(try id(context), version: number, viewer: context.account), request: request, context: context)
     }
 
     /// The bytes as an attachment the browser saves and never renders in our
     /// origin: the stored type, no sniffing, a sandboxing CSP, and the
     /// version's SHA-256 as a strong ETag. Readers may be few, so only
     /// private caches keep it, and they revalidate.
-    private func serve(_ download: FileService.Download, request: Request, context: NodeRequestContext) async throws -> Response {
+    static func serve(_ download: FileService.Download, request: Request, context: NodeRequestContext) async throws -> Response {
         let etag = "\"\(download.version.digest)\""
         var headers: HTTPFields = [
             .eTag: etag,

@@ -10,6 +10,8 @@ public struct NodeServices: Sendable {
     public let configuration: NodeConfiguration
     public let database: NodeDatabase
     public let blobs: BlobStore
+    /// Bytes of files of other nodes' groups (see ``GroupFileFederation``).
+    public let fileCache: BlobStore
     public let accounts: AccountService
     public let profiles: ProfileService
     public let federation: FederationRuntime
@@ -35,8 +37,10 @@ public struct NodeServices: Sendable {
         self.database = database
         self.logger = logger
         self.blobs = try BlobStore(directory: configuration.blobDirectory)
+        let fileCache = try BlobStore(directory: configuration.fileCacheDirectory)
+        self.fileCache = fileCache
         self.accounts = AccountService(database: database, configuration: configuration, hasher: PasswordHasher(cost: configuration.bcryptCost))
-        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning)
+        self.federation = FederationRuntime(configuration: configuration, database: database, logger: logger, tuning: tuning, blobs: fileCache)
         self.follows = FollowService(database: database, runtime: federation)
         self.profiles = ProfileService(database: database, blobs: blobs, configuration: configuration, follows: follows)
         self.notifications = NotificationService(database: database)
@@ -44,10 +48,11 @@ public struct NodeServices: Sendable {
         self.groupFederation = groupFederation
         self.accountDeletions = AccountDeletionNotices(database: database, runtime: federation)
         self.groups = GroupService(database: database, configuration: configuration, notifications: notifications, blobs: blobs,
-                                   federation: groupFederation)
+                                   federation: groupFederation, fileCache: fileCache)
+        let fileFederation = GroupFileFederation(database: database, runtime: federation, cache: fileCache)
         self.content = ContentService(database: database, configuration: configuration, notifications: notifications, blobs: blobs,
-                                      federation: groupFederation)
-        self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content)
+                                      federation: groupFederation, files: fileFederation)
+        self.files = FileService(database: database, blobs: blobs, configuration: configuration, content: content, federation: fileFederation)
         self.wiki = WikiService(database: database, federation: groupFederation)
         self.branding = BrandingService(database: database, configuration: configuration)
         self.search = SearchService(database: database, content: content, groups: groups, profiles: profiles)

@@ -51,6 +51,9 @@ public struct NodeConfiguration: Sendable {
 
     public var databasePath: String { dataDirectory.appendingPathComponent("meent.sqlite").path }
     public var blobDirectory: URL { dataDirectory.appendingPathComponent("blobs") }
+    /// Bytes of files of other nodes' groups, fetched for the people here
+    /// (kept apart from this node's own files; see docs/federation.md).
+    public var fileCacheDirectory: URL { dataDirectory.appendingPathComponent("file-cache") }
     /// Whether cookies must carry the `Secure` flag (the node is served over HTTPS).
     public var usesHTTPS: Bool { baseURL.scheme == "https" }
 

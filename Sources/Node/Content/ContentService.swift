@@ -57,6 +57,8 @@ public struct ContentService: Sendable {
     /// File versions' bytes, dropped when the last item using them is deleted.
     let blobs: BlobStore
     let federation: GroupFederation
+    /// Announces the deletion of a group's file or folder.
+    let files: GroupFileFederation
 
     public struct Draft: Sendable {
         public var type: ContentItem.Kind?
@@ -200,6 +202,8 @@ public struct ContentService: Sendable {
     }
 
     /// Deletes an item: its author, the group's owner and admins, or a node administrator.
+    /// A group's file or folder is deleted on the group's home node, which
+    /// announces it like a file change (``GroupFileFederation``).
     public func delete(_ id: Int64, by account: Account) async throws {
         guard let item = try await database.contentItem(id: id) else { throw ServiceError(.notFound, "no item \(id)") }
         let canSee = try await database.content(id: id, viewerId: account.id) != nil
@@ -212,7 +216,14 @@ public struct ContentService: Sendable {
         }
         var deliveries: [Delivery] = []
         if let groupId = item.groupId, let group = try await database.group(id: groupId) {
-            deliveries = try await federation.deleteDeliveries(item, group: group, by: account)
+            if item.type == .file || item.type == .folder {
+                try FileService.refuseMirrored(group)
+                if item.access != .private, let announcement = try await files.announcement(group: group, people: []) {
+                    deliveries = try announcement.deleteDeliveries(item)
+                }
+            } else {
+                deliveries = try await federation.deleteDeliveries(item, group: group, by: account)
+            }
         }
         let digests = try await translatingStorageErrors { try await database.deleteContent(id: id, deliveries: deliveries) }
         if !deliveries.isEmpty { federation.runtime.outbox.wake() }

@@ -120,7 +120,10 @@ extension FederationController {
         let parentApId = parent.map { $0.apId ?? runtime.urls.content($0.id!) }
         let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
         let object: JSONValue
-        if let group {
+        if group != nil, item.type == .file || item.type == .folder {
+            // A group's file or folder is described as its announces describe it (see FileObjects).
+            object = try await services.files.federation.object(ofLocal: item)
+        } else if let group {
             object = services.groupFederation.announcer.object(of: item, author: author, group: group, parentApId: parentApId)
         } else {
             object = ContentObjects.object(item, id: runtime.urls.content(id), author: author.actorId ?? runtime.urls.person(author.username),

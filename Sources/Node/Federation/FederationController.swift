@@ -30,6 +30,7 @@ struct FederationController {
         router.post("groups/:slug/inbox", use: groupInbox)
         router.post("wiki/:id/edits", use: wikiEdit)
         router.post("groups/:slug/wiki/pages", use: wikiPageFromMemberNode)
+        addFileRoutes(to: router)
         router.get("users/:username/outbox", use: outbox)
         router.get("users/:username/followers", use: followers)
         router.get("users/:username/following", use: following)

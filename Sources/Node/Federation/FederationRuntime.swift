@@ -19,7 +19,8 @@ public struct FederationRuntime: Sendable {
     public let deliveryWorker: DeliveryWorker
     let inboxSignal: WorkSignal
 
-    public init(configuration: NodeConfiguration, database: NodeDatabase, logger: Logger, tuning: FederationTuning = FederationTuning()) {
+    public init(configuration: NodeConfiguration, database: NodeDatabase, logger: Logger, tuning: FederationTuning = FederationTuning(),
+                blobs: BlobStore? = nil) {
         var settings = FederationSettings(
             baseURL: configuration.baseURL.absoluteString,
             mode: configuration.federationMode == .open ? .open : .allowlist,
@@ -37,8 +38,7 @@ public struct FederationRuntime: Sendable {
         let deliverySignal = WorkSignal()
         inboxSignal = WorkSignal()
         outbox = Outbox(policy: policy, urls: urls, signal: deliverySignal)
-        var context = InboxContext(database: database, resolver: resolver, outbox: outbox, urls: urls, logger: logger)
-        context.blobs = try? BlobStore(directory: configuration.blobDirectory)
+        let context = InboxContext(database: database, resolver: resolver, outbox: outbox, urls: urls, logger: logger, blobs: blobs)
         inboxWorker = InboxWorker(context: context, signal: inboxSignal)
         deliveryWorker = DeliveryWorker(database: database, client: client, keyring: keyring, policy: policy,
                                         settings: settings, signal: deliverySignal, logger: logger)

@@ -142,7 +142,7 @@ public struct GroupFederation: Sendable {
 
         /// The rows for an activity about the item whose object is `object(group)`.
         func deliveries(_ type: String, item: ContentItem, object: (Group) -> JSONValue) throws -> [Delivery] {
-            // Files and folders are served by the group's home node only; they do not travel.
+            // Files and folders travel as the group's own objects (GroupFileFederation), not as a person's activities.
             guard item.type != .file && item.type != .folder else { return [] }
             let itemId = item.apId ?? urls.content(item.id!)
             let person = author.actorId ?? urls.person(author.username)

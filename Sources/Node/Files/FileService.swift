@@ -1,3 +1,4 @@
+import Federation
 import Foundation
 import Storage
 
@@ -38,6 +39,9 @@ public struct FileService: Sendable {
     let blobs: BlobStore
     let configuration: NodeConfiguration
     let content: ContentService
+    /// Announces changes to a local group's files, and sends uploads into
+    /// groups of other nodes to their home node.
+    let federation: GroupFileFederation
 
     /// An uploaded file, already written to a temporary blob.
     public struct Upload: Sendable {
@@ -101,7 +105,15 @@ public struct FileService: Sendable {
         errors.check("description", Validation.textProblem(placement.description ?? "", max: 5000))
         try errors.throwIfAny()
         let item = try await place(.folder, by: account, placement, name: name)
-        let created = try await translatingFileErrors { try await database.createContent(item) }
+        let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
+        if let group, group.isRemote {
+            throw ServiceError(.conflict, "folders of a group of another node are made on its node (\(Origin.authority(of: group.actorId ?? "") ?? "its home"))")
+        }
+        let announcement = item.access == .private ? nil : try await federation.announcement(group: group, people: [item.authorId])
+        let created = try await translatingFileErrors {
+            try await database.createContent(item) { created in try announcement?.deliveries("Create", item: created, versions: []) ?? [] }
+        }
+        if announcement != nil { federation.runtime.outbox.wake() }
         return try await content.view(id: created.id!, viewer: account)
     }
 
@@ -115,21 +127,47 @@ public struct FileService: Sendable {
             errors.check("description", Validation.textProblem(placement.description ?? "", max: 5000))
             try errors.throwIfAny()
             let item = try await place(.file, by: account, placement, name: name)
-            let created = try await translatingFileErrors {
-                try await database.createFile(item, upload: upload.blob, contentType: upload.contentType, filename: upload.filename, blobs: blobs)
+            let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
+            if let group, group.isRemote {
+                // The group's home node orders and stores it; this node mirrors what it answers.
+                let folder = try await item.folderId.asyncMap { try await database.contentItem(id: $0) } ?? nil
+                let mirrored = try await federation.forwardUpload(upload, group: group, folder: folder, name: name,
+                                                                  description: placement.description ?? "", access: placement.access, by: account)
+                return try await content.view(id: mirrored.id!, viewer: account)
             }
+            let announcement = item.access == .private ? nil : try await federation.announcement(group: group, people: [item.authorId])
+            let created = try await translatingFileErrors {
+                try await database.createFile(item, upload: upload.blob, contentType: upload.contentType, filename: upload.filename, blobs: blobs) { created, version in
+                    try announcement?.deliveries("Create", item: created, versions: [version]) ?? []
+                }
+            }
+            if announcement != nil { federation.runtime.outbox.wake() }
             return try await content.view(id: created.id!, viewer: account)
         }
     }
 
     /// Adds a new version of a file; it becomes the one downloaded by default.
-    public func addVersion(_ id: Int64, by account: Account, _ upload: Upload) async throws -> ContentView {
+    /// With `baseVersion` (the version the uploader started from), a version
+    /// whose base is no longer the current one is refused as a conflict.
+    /// A file of another node's group is sent to its home node, which orders it.
+    public func addVersion(_ id: Int64, by account: Account, _ upload: Upload, baseVersion: Int? = nil) async throws -> ContentView {
         try await consuming(upload) {
             let item = try await manageable(id, kind: .file, by: account)
+            let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
+            if let group, group.isRemote {
+                _ = try await federation.forwardVersion(upload, of: item, group: group, baseVersion: baseVersion, by: account)
+                return try await content.view(id: id, viewer: account)
+            }
+            let versions = try await database.fileVersions(itemId: id)
+            let announcement = item.access == .private ? nil
+                : try await federation.announcement(group: group, people: [item.authorId, account.id] + versions.map(\.authorId))
             _ = try await translatingFileErrors {
                 try await database.addFileVersion(itemId: item.id!, upload: upload.blob, contentType: upload.contentType,
-                                                  filename: upload.filename, authorId: account.id!, blobs: blobs)
+                                                  filename: upload.filename, authorId: account.id!, baseVersion: baseVersion, blobs: blobs) { item, version in
+                    try announcement?.deliveries("Update", item: item, versions: [version] + versions) ?? []
+                }
             }
+            if announcement != nil { federation.runtime.outbox.wake() }
             return try await content.view(id: id, viewer: account)
         }
     }
@@ -224,6 +262,10 @@ public struct FileService: Sendable {
         guard let version = number.map({ number in versions.first { $0.number == number } }) ?? versions.first else {
             throw ServiceError(.notFound, "file \(id) has no version \(number.map(String.init) ?? "")")
         }
+        if item.apId != nil {
+            // A file of another node's group: its bytes come from there, on the viewer's behalf, the first time.
+            return Download(fileURL: try await federation.bytes(of: item, version: version, for: viewer), version: version, name: item.title)
+        }
         guard let url = blobs.fileURL(version.digest) else { throw ServiceError(.notFound, "the bytes of this version are missing") }
         return Download(fileURL: url, version: version, name: item.title)
     }
@@ -233,6 +275,8 @@ public struct FileService: Sendable {
     /// Renames, moves, describes or changes the access of a file or folder.
     public func change(_ id: Int64, kind: ContentItem.Kind, by account: Account, _ change: Change) async throws -> ContentView {
         var item = try await manageable(id, kind: kind, by: account)
+        let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
+        try Self.refuseMirrored(group)
         var errors = FieldErrors()
         if let name = change.name { errors.check("name", Self.nameProblem(name.trimmingCharacters(in: .whitespacesAndNewlines))) }
         if let description = change.description { errors.check("description", Validation.textProblem(description, max: 5000)) }
@@ -245,26 +289,54 @@ public struct FileService: Sendable {
             }
         }
         try errors.throwIfAny()
+        // The announce describes the item as it will be after both writes.
+        let isMove: Bool
+        if case .some(let target) = change.moveTo, target != item.folderId { isMove = true } else { isMove = false }
+        let isEdit = change.name != nil || change.description != nil || change.access != nil
+        var final = item
+        if case .some(let target) = change.moveTo { final.folderId = target }
+        if let name = change.name { final.title = name.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let description = change.description { final.body = description }
+        if let access = change.access { final.access = access }
+        final.updatedAt = Date()
+        var deliveries: [Delivery] = []
+        if (isMove || isEdit) && (item.access != .private || final.access != .private) {
+            let versions = try await database.fileVersions(itemId: id)
+            if let announcement = try await federation.announcement(group: group, people: [item.authorId] + versions.map(\.authorId)) {
+                // Made private: the member nodes drop it; otherwise they take the new state.
+                deliveries = final.access == .private ? try announcement.deleteDeliveries(final)
+                    : try announcement.deliveries("Update", item: final, versions: versions)
+            }
+        }
         if case .some(let target) = change.moveTo, target != item.folderId {
             if let target, try await database.content(id: target, viewerId: account.id) == nil {
                 throw ServiceError.invalid(field: "folderId", "is not a folder you can see")
             }
-            item = try await translatingFileErrors { try await database.moveFileItem(id: id, to: target) }
+            item = try await translatingFileErrors { try await database.moveFileItem(id: id, to: target, deliveries: isEdit ? [] : deliveries) }
         }
         if let name = change.name { item.title = name.trimmingCharacters(in: .whitespacesAndNewlines) }
         if let description = change.description { item.body = description }
         if let access = change.access { item.access = access }
-        if change.name != nil || change.description != nil || change.access != nil {
-            item.updatedAt = Date()
-            try await translatingFileErrors { try await database.updateContent(item) }
+        if isEdit {
+            item.updatedAt = final.updatedAt
+            try await translatingFileErrors { try await database.updateContent(item, deliveries: deliveries) }
         }
+        if !deliveries.isEmpty { federation.runtime.outbox.wake() }
         return try await content.view(id: id, viewer: account)
     }
 
     /// Deletes a file with its versions, or a folder with everything in it.
     public func delete(_ id: Int64, kind: ContentItem.Kind, by account: Account) async throws {
         guard let item = try await database.contentItem(id: id), item.type == kind else { throw Self.notFound(id, kind) }
+        // Announced (or, for a file of another node's group, refused) by the content service.
         try await content.delete(id, by: account)
+    }
+
+    /// Files of another node's group are renamed, moved and deleted on
+    /// that node, which orders changes to them.
+    static func refuseMirrored(_ group: Group?) throws {
+        guard let group, group.isRemote else { return }
+        throw ServiceError(.conflict, "files of a group of another node are changed on its node (\(Origin.authority(of: group.actorId ?? "") ?? "its home"))")
     }
 
     // MARK: Rules

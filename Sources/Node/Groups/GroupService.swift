@@ -18,6 +18,8 @@ public struct GroupService: Sendable {
     /// Group icons' bytes.
     let blobs: BlobStore
     let federation: GroupFederation
+    /// Bytes fetched for files of other nodes' groups, dropped with the group's copies.
+    let fileCache: BlobStore
 
     /// The settings of a group; `nil` keeps a value (on update) or takes the default (on create).
     public struct Settings: Sendable {
@@ -317,11 +319,13 @@ public struct GroupService: Sendable {
         }
         if group.isRemote {
             let deliveries = try await federation.leave(group, by: account)
-            try await translatingStorageErrors {
+            let dropped = try await translatingStorageErrors {
                 try await database.applyChanges([.membership(group: .id(group.id!), account: .id(account.id!), state: nil, role: .member)],
                                                 deliveries: deliveries)
             }
             federation.runtime.outbox.wake()
+            // The last member here left: the cached bytes of the group's files go with its copies.
+            try await database.removeUnusedCachedBlobs(dropped, from: fileCache)
             return
         }
         try await translatingStorageErrors { try await database.deleteMembership(groupId: group.id!, accountId: account.id!) }

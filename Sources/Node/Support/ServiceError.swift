@@ -67,6 +67,7 @@ extension StorageError {
     var asServiceError: ServiceError {
         if isDuplicate { return ServiceError(.conflict, "\(subject) is already taken", fieldErrors: [.init(pointer: "/\(subject)", detail: "is already taken")]) }
         if isNotFound { return ServiceError(.notFound, "\(subject) not found") }
+        if isStale { return ServiceError(.conflict, description) }
         if isInviteUnusable { return ServiceError(.invalid, "the invitation code is unknown, used or expired", fieldErrors: [.init(pointer: "/inviteCode", detail: "is unknown, used or expired")]) }
         return ServiceError(.invalid, description)
     }

@@ -25,6 +25,9 @@ struct AnnounceHandler: ActivityHandler {
         guard Origin.same(inner.id, inner.actor) else { return .ignored("the announced activity's id and actor have different origins") }
         let isLocalActor = context.urls.isLocal(inner.actor)
         var effects = InboxEffects()
+        if inner.type == "Create" || inner.type == "Update", FileObjects.isFileObject(inner.object) {
+            return try await FileNotices.apply(inner, group: group, announcedBy: activity.actor, context: context)
+        }
         if inner.type == "Create" || inner.type == "Update", inner.object?["type"]?.stringValue == "Document" {
             // Wiki pages belong to the group: only the group writes them.
             guard inner.actor == activity.actor, let object = inner.object, Origin.same(object.idValue ?? "", activity.actor),

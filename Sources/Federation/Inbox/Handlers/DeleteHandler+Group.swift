@@ -14,7 +14,6 @@ extension DeleteHandler {
     /// is not its actor and is ignored.
     static func mirroredGroupDeleted(_ group: Group, _ activity: Activity, context: InboxContext) async throws -> InboxEffects {
         var effects = try await actorDeleted(activity, context: context, confirmingTo: activity.actor, confirmedId: activity.id)
-        effects.blobsToCheck = try await context.database.groupBlobDigests(groupId: group.id!)
         effects.changes.insert(.deleteMirroredGroup(actorId: activity.actor), at: 0)
         return effects
     }
