@@ -44,6 +44,28 @@ struct WebSecurityTests {
         #expect(Self.attributes(csrf).isSuperset(of: ["httponly", "samesite=strict"]))
     }
 
+    @Test("an upload is never served as an ActivityStreams document, so no node takes it for an object of this origin")
+    func uploadsAreNotObjects() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let token = try await api.signUp("olga")
+            let actor = #"{"id":"http://127.0.0.1:8080/users/olga","type":"Person","inbox":"http://127.0.0.1:8080/users/olga/inbox"}"#
+            for type in ["application/activity+json", #"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#] {
+                let created = try await FileTests.upload(api, token, Array(actor.utf8), filename: "olga.json", contentType: type,
+                                                         fields: ["name": "olga.json", "access": "public"])
+                #expect(created.status == .created)
+                let id = try #require(try created.jsonObject()["id"] as? Int)
+                let download = try await api.request(.get, "/api/v1/files/\(id)/download", token: token)
+                #expect(download.status == .ok)
+                #expect(download.headers[.contentType] == "application/octet-stream", "\(type)")
+            }
+            let json = try await FileTests.upload(api, token, Array("{}".utf8), filename: "data.json", contentType: "application/json",
+                                                  fields: ["name": "data.json", "access": "public"])
+            let id = try #require(try json.jsonObject()["id"] as? Int)
+            #expect(try await api.request(.get, "/api/v1/files/\(id)/download", token: token).headers[.contentType] == "application/json", "other types are kept")
+        }
+    }
+
     @Test("passwords are stored as bcrypt hashes at the configured cost, and only the right password signs in")
     func bcryptPasswords() async throws {
         let node = try await TestNode.make(["BCRYPT_COST": "5"])

@@ -94,6 +94,24 @@ struct RemoteFetchTests {
         }
     }
 
+    @Test("a document that names another actor of its origin is believed only from that actor's own id (FEP-fe34)")
+    func claimedIdFetchedFromItself() async throws {
+        let peer = try await FakePeer.start()
+        let node = try await LiveNode.start()
+        defer { Task { await peer.stop(); await node.stop() } }
+        let anna = "http://\(peer.authority)/users/anna"
+        // Resolving the upload as an actor gives the real Anna, fetched from her own id, with her own key.
+        let resolved = try await node.services.federation.resolver.actor(id: "http://\(peer.authority)/uploads/anna.json")
+        #expect(resolved.id == anna)
+        #expect(resolved.rsaPublicKeyPEM == "genuine")
+        #expect(try await node.database.remoteActor(id: anna)?.rsaPublicKeyPEM == "genuine", "the cache holds Anna's own key")
+        // So the upload's key id is not one of Anna's keys.
+        await #expect(throws: FederationError.unknownKey("")) {
+            _ = try await node.services.federation.resolver.verificationKey(keyId: "http://\(peer.authority)/uploads/anna.json#main-key")
+        }
+        #expect(try await node.database.remoteActor(id: anna)?.rsaPublicKeyPEM == "genuine")
+    }
+
     @Test("a fetch follows at most three redirects, each one a request")
     func redirectDepth() async throws {
         let peer = try await FakePeer.start()

@@ -62,6 +62,15 @@ final class FakePeer: Sendable {
             let body = #"{"id":"http://\#(host):8080/typed","type":"Person","inbox":"http://\#(host):8080/inbox"}"#
             return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
+        // Anna's actor document, and another document of the same origin that
+        // claims to be Anna with another key (as an upload served as JSON could).
+        @Sendable func anna(key: String) -> Response {
+            let id = "http://\(host):8080/users/anna"
+            let body = #"{"id":"\#(id)","type":"Person","inbox":"\#(id)/inbox","publicKey":{"id":"\#(id)#main-key","owner":"\#(id)","publicKeyPem":"\#(key)"}}"#
+            return Response(status: .ok, headers: [.contentType: "application/activity+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("users/anna") { _, _ in anna(key: "genuine") }
+        router.get("uploads/anna.json") { _, _ in anna(key: "forged") }
         // A document that always redirects to the next one, to test redirect and fetch limits.
         router.get("hop/:n") { request, context -> Response in
             let n = context.parameters.get("n", as: Int.self) ?? 0
