@@ -16,6 +16,8 @@ public struct FederationError: Error, Sendable, CustomStringConvertible, Equatab
         case signature
         case notFound
         case gone
+        /// The remote requests allowed for one activity are spent (``FetchBudget``).
+        case fetchLimit
     }
 
     public let code: Code
@@ -37,6 +39,7 @@ public struct FederationError: Error, Sendable, CustomStringConvertible, Equatab
     public static func signature(_ detail: String) -> Self { .init(code: .signature, detail: detail) }
     public static func notFound(_ detail: String) -> Self { .init(code: .notFound, detail: detail) }
     public static func gone(_ detail: String) -> Self { .init(code: .gone, detail: detail) }
+    public static func fetchLimit(_ detail: String) -> Self { .init(code: .fetchLimit, detail: detail) }
 
     public var description: String { "\(code.rawValue): \(detail)" }
 }

@@ -40,7 +40,19 @@ public final class ActorResolver: Sendable {
         try await policy.requireAllowed(host: host)
         let signing = try await fetchSigning(host: host)
         let fetched = try await client.fetch(id) { _ in signing }
-        let actor = try Self.validate(fetched, requestedId: id)
+        var actor = try Self.validate(fetched, requestedId: id)
+        if actor.id != id {
+            // The document names another id of its origin. Believe that only
+            // from the actor's own id (FEP-fe34: authenticate by fetching from
+            // the origin): otherwise any document a node serves, such as an
+            // upload, could stand in for one of its people and their keys.
+            let canonical = try await client.fetch(actor.id) { _ in signing }
+            let claimed = actor.id
+            actor = try Self.validate(canonical, requestedId: claimed)
+            guard actor.id == claimed else {
+                throw FederationError.originMismatch("\(id) names \(claimed), which names \(actor.id)")
+            }
+        }
         try await database.saveRemoteActor(actor)
         if actor.ed25519Multibase != nil, try await database.peer(host: host)?.signatureScheme == nil {
             try await database.setPeerSignatureScheme(host: host, .rfc9421)

@@ -12,7 +12,8 @@ import Storage
 /// (RFC 9421 or draft-cavage, digest recomputed over the raw body and
 /// covered, freshness window, algorithm taken from the key); that the key
 /// belongs to the activity's actor. A failing cached key is fetched again
-/// once, rate-limited, to follow key rotation. Duplicates (same activity id)
+/// once, rate-limited, to follow key rotation; the fetches for one request
+/// are limited by a ``FetchBudget``. Duplicates (same activity id)
 /// are acknowledged and not stored again. Nothing is decoded in full here:
 /// the worker does that when it applies the activity. Concurrent requests'
 /// rows are committed together (see ``InboxWriteBatcher``), each answered
@@ -88,7 +89,9 @@ public struct InboxReceiver: Sendable {
         }
         try await policy.requireAllowed(host: actorHost)
 
-        let verified = try await verify(request, actor: envelope.actor, now: now, isDeletion: envelope.type == "Delete")
+        let verified = try await FetchBudget.limiting {
+            try await verify(request, actor: envelope.actor, now: now, isDeletion: envelope.type == "Delete")
+        }
         guard verified.ownerId == envelope.actor else {
             throw FederationError.keyOwnerMismatch("the request is signed by \(verified.ownerId), not by the activity's actor")
         }
@@ -106,7 +109,7 @@ public struct InboxReceiver: Sendable {
         let keyId = try signatureKeyId(request)
         guard let host = Origin.authority(of: keyId) else { throw FederationError.malformed("the key id is not a URL") }
         try await policy.requireAllowed(host: host)
-        return try await verify(request, actor: keyId, now: now).ownerId
+        return try await FetchBudget.limiting { try await verify(request, actor: keyId, now: now).ownerId }
     }
 
     /// The key id a request's signature names (RFC 9421 or draft-cavage).

@@ -57,7 +57,9 @@ public final class InboxWorker: Service, Sendable {
                 try await context.database.completeInboxActivity(id: stored.id!, state: .ignored, error: "type \(activity.type) is not handled")
                 return
             }
-            switch try await handler.apply(activity, context: context) {
+            // The remote fetches made to apply one activity are limited.
+            let result = try await FetchBudget.limiting { try await handler.apply(activity, context: context) }
+            switch result {
             case .applied(let effects):
                 let dropped = try await context.database.completeInboxActivity(id: stored.id!, state: .applied, effects: effects)
                 // Cached bytes of files that went with dropped items (a member's node that lost its last member).

@@ -63,13 +63,20 @@ public final class FederationClient: Sendable {
     }
 
     /// GETs an ActivityStreams document (or, with `accept`, another JSON
-    /// document), following at most three redirects, each checked like the first.
+    /// document), following at most three redirects, each checked like the
+    /// first; every request, redirects included, takes one from the current
+    /// ``FetchBudget``.
     public func fetch(_ url: String, accept: String = FederationClient.activityMediaType, signing: @Sendable (String) -> RequestSigning) async throws -> Fetched {
         var current = url
         for _ in 0...Self.maxRedirects {
+            try FetchBudget.take(for: current)
             let response = try await send(method: "GET", url: current, body: nil, contentType: nil, accept: accept, signing: signing(current))
             switch response.status {
             case 200..<300:
+                if accept == Self.activityMediaType, !Self.isActivityMediaType(response.contentType) {
+                    // FEP-fe34: a document served as anything else (an uploaded file, a page) is not an object of its origin.
+                    throw FederationError.malformed("\(current) is served as \(response.contentType ?? "no media type"), not as an ActivityStreams document")
+                }
                 return Fetched(body: response.body, url: current)
             case 301, 302, 303, 307, 308:
                 guard let location = response.location, let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString else {
@@ -124,6 +131,20 @@ public final class FederationClient: Sendable {
         let status: Int
         let body: Data
         let location: String?
+        let contentType: String?
+    }
+
+    /// Whether a `Content-Type` names an ActivityStreams document:
+    /// `application/activity+json`, or `application/ld+json` with the
+    /// ActivityStreams profile.
+    static func isActivityMediaType(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        switch parts.first?.lowercased() {
+        case "application/activity+json": return true
+        case "application/ld+json": return parts.dropFirst().contains { $0.lowercased().hasPrefix("profile=") && $0.contains("https://www.w3.org/ns/activitystreams") }
+        default: return false
+        }
     }
 
     private func send(method: String, url: String, body: Data?, contentType: String?, accept: String?, signing: RequestSigning,
@@ -173,6 +194,7 @@ public final class FederationClient: Sendable {
         } catch let error as NIOTooManyBytesError {
             throw FederationError.tooLarge("\(url) sends more than \(limit) bytes (\(error))")
         }
-        return RawResponse(status: status, body: Data(collected.readableBytesView), location: response.headers.first(name: "Location"))
+        return RawResponse(status: status, body: Data(collected.readableBytesView), location: response.headers.first(name: "Location"),
+                           contentType: response.headers.first(name: "Content-Type"))
     }
 }

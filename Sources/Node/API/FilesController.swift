@@ -156,6 +156,15 @@ struct FilesController {
         return try await Self.serve(try await files.download(try id(context), version: number, viewer: context.account), request: request, context: context)
     }
 
+    /// The type an upload is served as: never an ActivityStreams type, so that
+    /// another node that fetches it cannot take it for an object of this
+    /// origin (FEP-fe34 asks for uploads on another origin; Meent serves them
+    /// from its own, so it serves them as plain bytes instead).
+    static func servedType(_ stored: String) -> String {
+        let media = stored.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return ["application/activity+json", "application/ld+json"].contains(media) ? "application/octet-stream" : stored
+    }
+
     /// The bytes as an attachment the browser saves and never renders in our
     /// origin: the stored type, no sniffing, a sandboxing CSP, and the
     /// version's SHA-256 as a strong ETag. Readers may be few, so only
@@ -171,7 +180,7 @@ struct FilesController {
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentType] = download.version.contentType
+        headers[.contentType] = Self.servedType(download.version.contentType)
         headers[.contentDisposition] = Self.attachment(filename: download.name)
         let body = try await FileIO().loadFile(path: download.fileURL.path, context: context)
         return Response(status: .ok, headers: headers, body: body)

@@ -64,7 +64,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .originMismatch: return Problem(.forbidden, type: "origin-mismatch", title: "Origin mismatch", detail: error.detail)
         case .keyOwnerMismatch, .unknownKey, .signature:
             return Problem(.unauthorized, type: "signature", title: "Signature refused", detail: error.detail)
-        case .forbiddenAddress, .unreachable, .remoteStatus, .notFound, .gone:
+        case .forbiddenAddress, .unreachable, .remoteStatus, .notFound, .gone, .fetchLimit:
             return Problem(.unauthorized, type: "signature", title: "Signature refused", detail: "the signing key could not be fetched")
         }
     }

@@ -67,8 +67,90 @@ struct RemoteFetchTests {
                 "the receiver fetched alice again and found her new key")
         #expect(try await receiver.database.remoteActor(id: actor)?.ed25519Multibase != cachedBefore)
 
-        // The old key now fails, and a second refetch within the minute is not made.
+        // The old key now fails, and a second refetch within the minute is not made:
+        // the cached copy of alice is the one fetched for the rotation.
+        let refetchedAt = try #require(try await receiver.database.remoteActor(id: actor)?.fetchedAt)
         #expect(try await InboxSecurityTests.post(try follow(), to: "\(receiver.base)/inbox", signer: "alice", keys: old, actorBase: sender.base) == 401)
+        #expect(try await receiver.database.remoteActor(id: actor)?.fetchedAt == refetchedAt, "no second refetch within the minute")
         #expect(try await receiver.database.receivedActivities(type: "Follow").count == 2)
+    }
+
+    @Test("a fetched document must be served as ActivityStreams: an upload or a page with JSON in it is not an object (FEP-fe34)")
+    func mediaType() async throws {
+        let peer = try await FakePeer.start()
+        defer { Task { await peer.stop() } }
+        let client = FederationClient(settings: FederationSettings(baseURL: "http://127.0.0.1:1", mode: .open, allowsPrivateAddresses: true, softwareVersion: "test"))
+        defer { Task { try await client.shutdown() } }
+        func fetch(_ type: String) async throws -> FederationClient.Fetched {
+            let query = type.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return try await client.fetch("http://\(peer.authority)/typed?type=\(query)") { _ in .unsigned }
+        }
+        for refused in ["text/html", "application/json", "text/plain", "application/ld+json", "application/octet-stream"] {
+            await #expect(throws: FederationError.malformed(""), "\(refused)") { _ = try await fetch(refused) }
+        }
+        for accepted in ["application/activity+json", "application/activity+json; charset=utf-8",
+                         #"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#] {
+            #expect(try await fetch(accepted).body.isEmpty == false, "\(accepted)")
+        }
+    }
+
+    @Test("a document that names another actor of its origin is believed only from that actor's own id (FEP-fe34)")
+    func claimedIdFetchedFromItself() async throws {
+        let peer = try await FakePeer.start()
+        let node = try await LiveNode.start()
+        defer { Task { await peer.stop(); await node.stop() } }
+        let anna = "http://\(peer.authority)/users/anna"
+        // Resolving the upload as an actor gives the real Anna, fetched from her own id, with her own key.
+        let resolved = try await node.services.federation.resolver.actor(id: "http://\(peer.authority)/uploads/anna.json")
+        #expect(resolved.id == anna)
+        #expect(resolved.rsaPublicKeyPEM == "genuine")
+        #expect(try await node.database.remoteActor(id: anna)?.rsaPublicKeyPEM == "genuine", "the cache holds Anna's own key")
+        // So the upload's key id is not one of Anna's keys.
+        await #expect(throws: FederationError.unknownKey("")) {
+            _ = try await node.services.federation.resolver.verificationKey(keyId: "http://\(peer.authority)/uploads/anna.json#main-key")
+        }
+        #expect(try await node.database.remoteActor(id: anna)?.rsaPublicKeyPEM == "genuine")
+    }
+
+    @Test("a fetch follows at most three redirects, each one a request")
+    func redirectDepth() async throws {
+        let peer = try await FakePeer.start()
+        defer { Task { await peer.stop() } }
+        let client = FederationClient(settings: FederationSettings(baseURL: "http://127.0.0.1:1", mode: .open, allowsPrivateAddresses: true, softwareVersion: "test"))
+        defer { Task { try await client.shutdown() } }
+        await #expect(throws: FederationError.malformed("")) {
+            _ = try await client.fetch("http://\(peer.authority)/hop/0") { _ in .unsigned }
+        }
+        #expect(peer.hopsRequested == ["/hop/0", "/hop/1", "/hop/2", "/hop/3"])
+    }
+
+    @Test("the remote requests for one activity are limited: a spent budget fetches nothing more, redirects included")
+    func fetchBudget() async throws {
+        let peer = try await FakePeer.start()
+        defer { Task { await peer.stop() } }
+        let client = FederationClient(settings: FederationSettings(baseURL: "http://127.0.0.1:1", mode: .open, allowsPrivateAddresses: true, softwareVersion: "test"))
+        defer { Task { try await client.shutdown() } }
+        await #expect(throws: FederationError.fetchLimit("")) {
+            try await FetchBudget.limiting(to: 2) { _ = try await client.fetch("http://\(peer.authority)/hop/0") { _ in .unsigned } }
+        }
+        #expect(peer.hopsRequested == ["/hop/0", "/hop/1"], "the third request is not made")
+
+        // Resolving actors for one activity: two fetches, then the budget is spent; cached actors cost nothing.
+        let target = try await LiveNode.start()
+        let node = try await LiveNode.start()
+        defer { Task { await target.stop(); await node.stop() } }
+        for name in ["kees", "jan", "piet"] { _ = try await target.user(name) }
+        let resolver = node.services.federation.resolver
+        try await FetchBudget.limiting(to: 2) {
+            _ = try await resolver.actor(id: target.personId("kees"))
+            _ = try await resolver.actor(id: target.personId("jan"))
+            await #expect(throws: FederationError.fetchLimit("")) {
+                _ = try await resolver.actor(id: target.personId("piet"))
+            }
+            _ = try await resolver.actor(id: target.personId("kees"))
+        }
+        #expect(try await node.database.remoteActor(id: target.personId("piet")) == nil)
+        // Outside a budget (a person looking someone up) the fetch is made.
+        #expect(try await resolver.actor(id: target.personId("piet")).id == target.personId("piet"))
     }
 }

@@ -20,6 +20,7 @@ final class FakePeer: Sendable {
     private let fallbackStatus: Int
     private let delay: Duration
     private let log = NIOLockedValueBox<[Received]>([])
+    private let getLog = NIOLockedValueBox<[String]>([])
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     /// Decides the status from the request instead of the script, when set.
@@ -28,6 +29,8 @@ final class FakePeer: Sendable {
     var authority: String { "\(host):\(port)" }
     var inbox: String { "http://\(authority)/inbox" }
     var received: [Received] { log.withLockedValue { $0 } }
+    /// The paths of the redirecting documents (`/hop/N`) requested so far.
+    var hopsRequested: [String] { getLog.withLockedValue { $0 } }
 
     /// Starts a fake inbox that answers `script` in order, then `fallbackStatus`.
     static func start(script: [Int] = [], then fallbackStatus: Int = 202, delay: Duration = .zero,
@@ -52,6 +55,27 @@ final class FakePeer: Sendable {
         router.get("big") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/activity+json"],
                      body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: " "), count: 3 << 20)))
+        }
+        // An actor-shaped document served with the media type the query names, to test the fetch's media type check.
+        router.get("typed") { request, _ -> Response in
+            let type = request.uri.queryParameters.get("type") ?? "text/html"
+            let body = #"{"id":"http://\#(host):8080/typed","type":"Person","inbox":"http://\#(host):8080/inbox"}"#
+            return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        // Anna's actor document, and another document of the same origin that
+        // claims to be Anna with another key (as an upload served as JSON could).
+        @Sendable func anna(key: String) -> Response {
+            let id = "http://\(host):8080/users/anna"
+            let body = #"{"id":"\#(id)","type":"Person","inbox":"\#(id)/inbox","publicKey":{"id":"\#(id)#main-key","owner":"\#(id)","publicKeyPem":"\#(key)"}}"#
+            return Response(status: .ok, headers: [.contentType: "application/activity+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("users/anna") { _, _ in anna(key: "genuine") }
+        router.get("uploads/anna.json") { _, _ in anna(key: "forged") }
+        // A document that always redirects to the next one, to test redirect and fetch limits.
+        router.get("hop/:n") { request, context -> Response in
+            let n = context.parameters.get("n", as: Int.self) ?? 0
+            box.withLockedValue { $0 }?.getLog.withLockedValue { $0.append(request.uri.path) }
+            return Response(status: .found, headers: [.location: "/hop/\(n + 1)"])
         }
         var logger = Logger(label: "fake-peer")
         logger.logLevel = .critical
