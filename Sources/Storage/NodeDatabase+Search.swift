@@ -10,16 +10,45 @@ extension NodeDatabase {
         return words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
-    /// Content matching `text` that `viewerId` may read, best matches first.
+    /// Content matching `text` that `viewerId` may read, best matches first
+    /// (FTS5's bm25 rank).
+    ///
+    /// The plan matters on a large node: a common word matches hundreds of
+    /// thousands of items. The full-text index ranks its matches on its own
+    /// (no join, no per-row visibility, no counts), and the rule of who may
+    /// read an item is applied to those ranked ids a slice at a time until
+    /// `limit` readable items are found; only those items are then read in
+    /// full with their counts. The result is the same as applying the rule
+    /// to every match before ranking, at a fraction of the work.
     public func searchContent(_ text: String, viewerId: Int64?, limit: Int) async throws -> [ContentRow] {
-        guard let query = Self.ftsQuery(text) else { return [] }
+        guard let query = Self.ftsQuery(text), limit > 0 else { return [] }
+        let viewer = viewerId ?? -1
         return try await pool.read { db in
-            let sql = """
-                \(Self.rowSelect) JOIN contentSearch s ON s.rowid = c.id
-                WHERE contentSearch MATCH :query AND \(Self.visibility)
-                ORDER BY s.rank LIMIT :limit
-                """
-            return try Row.fetchAll(db, sql: sql, arguments: ["query": query, "viewer": viewerId ?? -1, "limit": limit]).map(Self.row)
+            let ranked = try Int64.fetchCursor(db.cachedStatement(sql: """
+                SELECT rowid FROM contentSearch WHERE contentSearch MATCH ? ORDER BY rank
+                """), arguments: [query])
+            var found: [Int64] = []
+            var slice: [Int64] = []
+            let sliceSize = max(limit * 4, 64)
+            func keepReadable() throws {
+                guard !slice.isEmpty else { return }
+                let readable = try Set(Int64.fetchAll(db, sql: """
+                    SELECT c.id FROM contentItem c LEFT JOIN groups g ON g.id = c.groupId
+                    WHERE c.id IN (\(slice.map(String.init).joined(separator: ", "))) AND \(Self.visibility)
+                    """, arguments: ["viewer": viewer]))
+                found += slice.lazy.filter(readable.contains).prefix(limit - found.count)
+                slice.removeAll(keepingCapacity: true)
+            }
+            while found.count < limit, let id = try ranked.next() {
+                slice.append(id)
+                if slice.count == sliceSize { try keepReadable() }
+            }
+            if found.count < limit { try keepReadable() }
+            guard !found.isEmpty else { return [] }
+            let rows = try Row.fetchAll(db, sql: "\(Self.rowSelect) WHERE c.id IN (\(found.map(String.init).joined(separator: ", ")))",
+                                        arguments: ["viewer": viewer]).map(Self.row)
+            let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.id!, $0) })
+            return found.compactMap { byId[$0] }
         }
     }
 
