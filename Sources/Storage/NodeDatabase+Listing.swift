@@ -57,3 +57,41 @@ extension NodeDatabase {
         stride(from: 0, to: ids.count, by: size).map { ids[$0..<min($0 + size, ids.count)] }
     }
 }
+
+/// What a list of groups shows beside each group: its member count and the
+/// viewer's own membership.
+public struct GroupListingFacts: Sendable, Equatable {
+    public var memberCounts: [Int64: Int] = [:]
+    public var viewerMemberships: [Int64: Membership] = [:]
+
+    public init(memberCounts: [Int64: Int] = [:], viewerMemberships: [Int64: Membership] = [:]) {
+        self.memberCounts = memberCounts
+        self.viewerMemberships = viewerMemberships
+    }
+}
+
+extension NodeDatabase {
+    /// Member counts of the given groups and `viewerId`'s memberships in
+    /// them, in one read (a list of 20 groups took 40 reads before).
+    public func groupListingFacts(groupIds: some Collection<Int64>, viewerId: Int64?) async throws -> GroupListingFacts {
+        let groupIds = Array(Set(groupIds))
+        guard !groupIds.isEmpty else { return GroupListingFacts() }
+        return try await pool.read { db in
+            var facts = GroupListingFacts()
+            for chunk in Self.chunks(groupIds) {
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT groupId, COUNT(*) AS members FROM membership
+                    WHERE groupId IN (\(Self.placeholders(chunk.count))) AND state = 'member' GROUP BY groupId
+                    """, arguments: StatementArguments(chunk))
+                while let row = try rows.next() { facts.memberCounts[row["groupId"]] = row["members"] }
+                if let viewerId {
+                    let memberships = try Membership.fetchAll(db, sql: """
+                        SELECT * FROM membership WHERE accountId = ? AND groupId IN (\(Self.placeholders(chunk.count)))
+                        """, arguments: StatementArguments([viewerId] + Array(chunk)))
+                    for membership in memberships { facts.viewerMemberships[membership.groupId] = membership }
+                }
+            }
+            return facts
+        }
+    }
+}
