@@ -76,6 +76,23 @@ struct All: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Measure the figures on the seeded node.")
     var seeded = true
 
+    @Option(help: "Loopback address of the group's home node (the group federation figures).")
+    var groupHost = "127.0.200.5"
+    @Option(name: .customLong("member-network"), help: "The member nodes of the group federation figures listen on NETWORK.1, NETWORK.2, … (loopback).")
+    var memberNetwork = "127.0.201"
+    @Option(name: .customLong("group-nodes"), help: "Member nodes of the group that one post is fanned out to.")
+    var groupNodes = 100
+    @Option(name: .customLong("group-posts"), help: "Posts timed one at a time in the fan-out figure.")
+    var groupPosts = 30
+    @Option(name: .customLong("apply-nodes"), help: "Member nodes of the group whose activities are applied (each applied activity queues one Announce per node).")
+    var applyNodes = 10
+    @Option(name: .customLong("apply-activities"), help: "Accepted group activities applied in the measured run.")
+    var applyActivities = 3_000
+    @Flag(name: .customLong("only-groups"), help: "Measure only the group federation figures.")
+    var onlyGroups = false
+    @Flag(inversion: .prefixedNo, help: "Measure the group federation figures.")
+    var groups = true
+
     @Option(name: .customLong("perf-dir"), help: "Record a CPU profile of the node under test (perf record) for each measured phase into this directory.")
     var perfDirectory: String?
 
@@ -86,15 +103,17 @@ struct All: AsyncParsableCommand {
     var results: String?
 
     func validate() throws {
+        guard groupNodes <= 254, applyNodes <= 254 else { throw ValidationError("--group-nodes and --apply-nodes are limited to 254 (one address each)") }
         guard FileManager.default.isExecutableFile(atPath: meent) else { throw ValidationError("\(meent) is not an executable") }
         for (name, value) in [("intake", intake), ("intake-rsa", intakeRSA), ("concurrency", concurrency), ("deliveries", deliveries),
                               ("deliveries-rsa", deliveriesRSA), ("starts", starts),
-                              ("seed-users", seedUsers), ("seed-groups", seedGroups), ("page-requests", pageRequests), ("page-concurrency", pageConcurrency)] where value < 1 {
+                              ("seed-users", seedUsers), ("seed-groups", seedGroups), ("page-requests", pageRequests), ("page-concurrency", pageConcurrency),
+                              ("group-nodes", groupNodes), ("group-posts", groupPosts), ("apply-nodes", applyNodes), ("apply-activities", applyActivities)] where value < 1 {
             throw ValidationError("--\(name) must be at least 1")
         }
         // Bounded runs: a benchmark is a few seconds of load, not a soak test.
         for (name, value) in [("intake", intake), ("intake-rsa", intakeRSA), ("replay", replay), ("deliveries", deliveries),
-                              ("deliveries-rsa", deliveriesRSA)] where value > 100_000 {
+                              ("deliveries-rsa", deliveriesRSA), ("apply-activities", applyActivities)] where value > 100_000 {
             throw ValidationError("--\(name) is limited to 100000")
         }
     }
@@ -147,6 +166,7 @@ final class Bench: @unchecked Sendable {
     let load: HTTPClient
     let running = Locked<[ChildProcess]>([])
     private let sink = Locked<SinkInbox?>(nil)
+    let memberNodes = Locked<MemberNodes?>(nil)
 
     init(options: All, binary: String, work: URL) throws {
         self.options = options
@@ -185,6 +205,7 @@ final class Bench: @unchecked Sendable {
         for process in running.value.reversed() { await process.stop(timeout: .seconds(10)) }
         running.withLock { $0.removeAll() }
         await sink.value?.stop()
+        await memberNodes.value?.stop()
         try? await load.shutdown()
         try? await control.shutdown()
     }
@@ -193,9 +214,11 @@ final class Bench: @unchecked Sendable {
 
     func run() async throws -> [Figure] {
         log("work directory: \(work.path)")
-        var figures = options.onlySeeded ? [] : try await emptyNodeFigures()
-        if options.seeded || options.onlySeeded { figures += try await seededFigures() }
-        return figures + Self.groupFederationFigures
+        var figures: [Figure] = []
+        if !options.onlySeeded && !options.onlyGroups { figures += try await emptyNodeFigures() }
+        if (options.seeded && !options.onlyGroups) || options.onlySeeded { figures += try await seededFigures() }
+        if (options.groups && !options.onlySeeded) || options.onlyGroups { figures += try await groupFederationFigures() }
+        return figures
     }
 
     /// Start-up, memory, outgoing deliveries and signed inbox intake on a node
@@ -457,7 +480,7 @@ final class Bench: @unchecked Sendable {
     }
 
     /// Starts `perf record` on `pid` when profiling was asked for.
-    private func startProfile(_ name: String, pid: Int32) throws -> ChildProcess? {
+    func startProfile(_ name: String, pid: Int32) throws -> ChildProcess? {
         guard let directory = options.perfDirectory else { return nil }
         let url = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -471,7 +494,7 @@ final class Bench: @unchecked Sendable {
 
 extension Bench {
     /// Stops `perf record` (SIGTERM; it writes its file then).
-    fileprivate func stopProfile(_ perf: ChildProcess) async {
+    func stopProfile(_ perf: ChildProcess) async {
         await perf.stop(signal: SIGTERM, timeout: .seconds(60))
         running.withLock { $0.removeAll { $0 === perf } }
     }

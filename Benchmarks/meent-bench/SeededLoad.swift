@@ -84,6 +84,7 @@ extension Bench {
         let base = seeded.endpoint.base
         let pages: [(name: String, target: Duration, paths: [String], accept: String)] = [
             ("Dashboard (API)", .milliseconds(20), ["/api/v1/me/dashboard"], "application/json"),
+            ("Dashboard (HTML)", .milliseconds(20), ["/dashboard"], "text/html"),
             ("Home page, signed in (HTML)", .milliseconds(20), ["/"], "text/html"),
             ("Group page (HTML)", .milliseconds(20), ["/groups/\(group.slug)", "/groups/\(quietGroup.slug)"], "text/html"),
             ("Group (API)", .milliseconds(20), ["/api/v1/groups/\(group.slug)", "/api/v1/groups/\(quietGroup.slug)"], "application/json"),
@@ -123,10 +124,4 @@ extension Bench {
         return figures
     }
 
-    /// The rows of issue #7 that need group federation (issue #5), which this build does not have yet.
-    static let groupFederationFigures = [
-        Figure("Applying accepted group activities", target: "≥ 1,000/s", measured: "not measured: needs group federation (#5)", verdict: .info),
-        Figure("One post in a group with members on 100 nodes, until every node acknowledged", target: "p50 < 0.5 s",
-               measured: "not measured: needs group federation (#5)", verdict: .info),
-    ]
 }

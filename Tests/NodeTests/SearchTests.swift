@@ -56,4 +56,36 @@ struct SearchTests {
             #expect(try Self.results(try await api.request(.get, "/api/v1/search?q=parkeergarage"), "content").isEmpty)
         }
     }
+
+    @Test("the best matches come first, and readable matches ranked below many unreadable ones are still found")
+    func rankingAndVisibility() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let owner = try await api.signUp("olga")
+            let reader = try await api.signUp("nina")
+            // A word once in a long text ranks below the same word twice in a short one.
+            let filler = Array(repeating: "over de planning van het overleg", count: 6).joined(separator: " ")
+            let weak = try await ContentAccessTests.post(api, owner, #"{"type":"status","body":"Waterberging \#(filler)","access":"public"}"#)
+            let strong = try await ContentAccessTests.post(api, owner, #"{"type":"status","body":"Waterberging, waterberging!","access":"public"}"#)
+            let ranked = try Self.results(try await api.request(.get, "/api/v1/search?q=waterberging", token: reader), "content")
+            #expect(ranked.map { $0["id"] as? Int } == [strong, weak])
+
+            // Many short private matches outrank the few long public ones: the
+            // reader must still get the public ones, and only those.
+            for index in 0..<90 {
+                _ = try await ContentAccessTests.post(api, owner, #"{"type":"status","body":"Dijkbewaking \#(index)","access":"private"}"#)
+            }
+            var readable: Set<Int> = []
+            for _ in 0..<3 {
+                readable.insert(try await ContentAccessTests.post(api, owner, #"{"type":"status","body":"Dijkbewaking \#(filler)","access":"users"}"#))
+            }
+            let found = try Self.results(try await api.request(.get, "/api/v1/search?q=dijkbewaking", token: reader), "content")
+            #expect(Set(found.compactMap { $0["id"] as? Int }) == readable)
+            #expect(found.count == 3)
+            #expect(try Self.results(try await api.request(.get, "/api/v1/search?q=dijkbewaking"), "content").isEmpty, "users-only items are not for anonymous searchers")
+            let own = try Self.results(try await api.request(.get, "/api/v1/search?q=dijkbewaking", token: owner), "content")
+            #expect(own.count == 20, "the owner reads all 93 and gets one page")
+            #expect(own.allSatisfy { !readable.contains($0["id"] as? Int ?? 0) }, "the short private items rank first")
+        }
+    }
 }

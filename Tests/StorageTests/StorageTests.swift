@@ -172,6 +172,29 @@ struct StorageTests {
         try await database.insertSigningKeysIfMissing([second])
         #expect(try await database.signingKeys(owner: "node")[.ed25519]?.publicKeyPEM == "pub1")
     }
+
+    @Test("content search ranks a narrow query by relevance and lists a broad one newest first, readable items only")
+    func searchOrder() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let author = try await database.createAccount(Self.newAccount("schrijver"))
+        func post(_ body: String, _ access: ContentItem.Access = .public) async throws -> Int64 {
+            try await database.createContent(ContentItem(type: .status, groupId: nil, authorId: author.id!, title: "", body: body, access: access)).id!
+        }
+        let filler = Array(repeating: "over de planning van het overleg", count: 5).joined(separator: " ")
+        let strong = try await post("Polder, polder, polder")
+        let weak = try await post("Polder \(filler)")
+        _ = try await post("Polder", .private)
+        let newest = try await post("Polder en \(filler)")
+        // Three readable matches, ranked: the short text with the word thrice first.
+        let ranked = try await database.searchContent("polder", viewerId: nil, limit: 10).map(\.item.id!)
+        #expect(ranked.first == strong)
+        #expect(Set(ranked) == [strong, weak, newest])
+        // More matches (four) than it ranks (two): newest first, the private one left out.
+        #expect(try await database.searchContent("polder", viewerId: nil, limit: 10, rankLimit: 2).map(\.item.id!) == [newest, weak, strong])
+        #expect(try await database.searchContent("polder", viewerId: nil, limit: 2, rankLimit: 2).map(\.item.id!) == [newest, weak])
+        #expect(try await database.searchContent("polder", viewerId: author.id, limit: 2, rankLimit: 2).map(\.item.id!) == [newest, newest - 1],
+                "the author reads their private item too")
+    }
 }
 
 @Suite("Blob store")

@@ -246,18 +246,12 @@ public struct ContentService: Sendable {
         return try await views([row])[0]
     }
 
+    /// The rows as their reader sees them. The authors' and groups' names
+    /// come from one read for the whole page (and file versions from one more
+    /// when the page holds files), not one read per author and group.
     func views(_ rows: [ContentRow]) async throws -> [ContentView] {
-        let authorIds = Array(Set(rows.map(\.item.authorId)))
-        var authors: [Int64: ContentView.Author] = [:]
-        let profiles = try await database.profiles(accountIds: authorIds)
-        for id in authorIds {
-            guard let account = try await database.account(id: id) else { continue }
-            authors[id] = .init(username: account.username, displayName: profiles[id]?.displayName ?? account.username)
-        }
-        var slugs: [Int64: String] = [:]
-        for groupId in Set(rows.compactMap(\.item.groupId)) {
-            slugs[groupId] = try await database.group(id: groupId)?.slug
-        }
+        guard !rows.isEmpty else { return [] }
+        let names = try await database.listingNames(authorIds: rows.map(\.item.authorId), groupIds: rows.compactMap(\.item.groupId))
         let versions = try await database.currentFileVersions(itemIds: rows.filter { $0.item.type == .file }.map { $0.item.id! })
         let base = configuration.baseURL.absoluteString
         return rows.map { row in
@@ -268,7 +262,9 @@ public struct ContentService: Sendable {
             }
             return ContentView(
                 id: item.id!, url: item.apId ?? "\(base)/content/\(item.id!)", type: item.type, title: item.title, body: item.body, access: item.access,
-                group: item.groupId.flatMap { slugs[$0] }, author: authors[item.authorId] ?? .init(username: "?", displayName: "?"),
+                group: item.groupId.flatMap { names.groupSlugs[$0] },
+                author: names.authors[item.authorId].map { ContentView.Author(username: $0.username, displayName: $0.displayName) }
+                    ?? ContentView.Author(username: "?", displayName: "?"),
                 parentId: item.parentId, createdAt: item.createdAt, updatedAt: item.updatedAt,
                 likeCount: row.likeCount, likedByMe: row.likedByViewer, commentCount: row.commentCount,
                 folderId: item.folderId, file: file)

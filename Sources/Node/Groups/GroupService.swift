@@ -64,8 +64,20 @@ public struct GroupService: Sendable {
     static func notFound(_ slug: String) -> ServiceError { ServiceError(.notFound, "no group '\(slug)'") }
 
     func view(_ group: Group, membership: Membership?) async throws -> GroupView {
-        let count = try await database.memberCount(groupId: group.id!)
-        return GroupView(
+        makeView(group, membership: membership, memberCount: try await database.memberCount(groupId: group.id!))
+    }
+
+    /// Views of several groups for one viewer, with one read for all their
+    /// member counts and the viewer's memberships (not two reads per group).
+    /// `memberships` overrides what the viewer's memberships are, when known.
+    func views(_ groups: [Group], viewer: Account?, memberships: [Int64: Membership]? = nil) async throws -> [GroupView] {
+        let facts = try await database.groupListingFacts(groupIds: groups.compactMap(\.id), viewerId: memberships == nil ? viewer?.id : nil)
+        let known = memberships ?? facts.viewerMemberships
+        return groups.map { makeView($0, membership: known[$0.id!], memberCount: facts.memberCounts[$0.id!] ?? 0) }
+    }
+
+    private func makeView(_ group: Group, membership: Membership?, memberCount count: Int) -> GroupView {
+        GroupView(
             slug: group.slug, name: group.name, description: group.description, tags: group.tags,
             membershipMode: group.membershipMode, isHidden: group.isHidden, memberCount: count,
             url: group.actorId ?? "\(configuration.baseURL.absoluteString)/groups/\(group.slug)", createdAt: group.createdAt,
@@ -98,21 +110,15 @@ public struct GroupService: Sendable {
     public func list(viewer: Account?, search: String?, tag: String? = nil, after: Int64, limit: Int) async throws -> (items: [GroupView], next: String?) {
         let found = try await database.groups(visibleTo: viewer?.id, everything: viewer?.isAdmin == true, search: search,
                                               tag: tag.map { Self.normalised([$0]) }?.first, after: after, limit: limit + 1)
-        var items: [GroupView] = []
-        for group in found.prefix(limit) {
-            let membership = try await membership(group, viewer)
-            items.append(try await view(group, membership: membership))
-        }
+        let items = try await views(Array(found.prefix(limit)), viewer: viewer)
         return (items, found.count > limit ? found[limit - 1].id.map(String.init) : nil)
     }
 
     /// The groups a person is in, and those they are invited to or asked to join.
     public func groups(of account: Account) async throws -> [GroupView] {
-        var views: [GroupView] = []
-        for (group, membership) in try await database.groups(ofAccount: account.id!, states: [.member, .invited, .requested]) {
-            views.append(try await view(group, membership: membership))
-        }
-        return views
+        let found = try await database.groups(ofAccount: account.id!, states: [.member, .invited, .requested])
+        return try await views(found.map(\.0), viewer: account,
+                               memberships: Dictionary(found.map { ($0.0.id!, $0.1) }, uniquingKeysWith: { first, _ in first }))
     }
 
     // MARK: Creating and changing

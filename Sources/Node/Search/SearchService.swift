@@ -20,10 +20,8 @@ public struct SearchService: Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 200 else { throw Problem.badRequest("the query parameter q must be 1 to 200 characters") }
         let rows = try await database.searchContent(trimmed, viewerId: viewer?.id, limit: limit)
-        var groupViews: [GroupView] = []
-        for group in try await database.searchGroups(trimmed, viewerId: viewer?.id, everything: viewer?.isAdmin == true, limit: limit) {
-            groupViews.append(try await groups.view(group, membership: try await viewer.asyncFlatMap { try await database.membership(groupId: group.id!, accountId: $0.id!) }))
-        }
+        let groupViews = try await groups.views(
+            try await database.searchGroups(trimmed, viewerId: viewer?.id, everything: viewer?.isAdmin == true, limit: limit), viewer: viewer)
         var people: [ProfileView] = []
         if let viewer {
             people = try await profiles.views(of: try await database.searchPeople(trimmed, limit: limit), by: .account(viewer))
