@@ -27,7 +27,7 @@ struct GroupDeletionPageTests {
 
             let settings = try await api.request(.get, "/groups/dijk/settings", headers: [.cookie: olga])
             #expect(settings.text.contains(#"action="/groups/dijk/delete""#))
-            #expect(settings.text.contains(#"<label for="delete-group-name">Type the group's name to confirm</label>"#))
+            #expect(settings.text.contains(#"<label for="delete-group-name">Type the group&#39;s name to confirm</label>"#))
 
             // A member who is not the owner: no settings page, and the form's address refuses even with the right name.
             #expect(try await api.request(.get, "/groups/dijk/settings", headers: [.cookie: mees, .accept: "text/html"]).status == .forbidden)
@@ -43,7 +43,7 @@ struct GroupDeletionPageTests {
             // Without the name, or with another one, the page says why next to the field.
             let unconfirmed = try await Self.post(api, "/groups/dijk/delete", "confirmName=&_csrf=\(olgaToken)", cookie: olga)
             #expect(unconfirmed.status == .unprocessableContent)
-            #expect(unconfirmed.text.contains(#"id="delete-group-name-error" class="field-error">type the group's name exactly as shown"#))
+            #expect(unconfirmed.text.contains(#"id="delete-group-name-error" class="field-error">type the group&#39;s name exactly as shown"#))
             #expect(unconfirmed.text.contains(#"aria-invalid="true""#))
             let inDutch = try await Self.post(api, "/groups/dijk/delete", "confirmName=dijk&_csrf=\(olgaToken)", cookie: olga, language: "nl")
             #expect(inDutch.status == .unprocessableContent)
@@ -72,7 +72,7 @@ struct GroupDeletionPageTests {
             let settings = try await api.request(.get, "/groups/haven/settings", headers: [.cookie: hans])
             #expect(settings.status == .ok)
             #expect(!settings.text.contains(#"action="/groups/haven/delete""#))
-            #expect(settings.text.contains("Only the group's owner or a node administrator can delete the group."))
+            #expect(settings.text.contains("Only the group&#39;s owner or a node administrator can delete the group."))
             #expect(try await Self.post(api, "/groups/haven/delete", "confirmName=Haven&_csrf=\(hansToken)", cookie: hans).status == .forbidden)
 
             let (admin, adminToken) = try await WebPageTests.session(api, node.admin.username, password: node.admin.password)
