@@ -6,12 +6,19 @@ focus outline, before leaving the main content."""
 import tempfile
 from pathlib import Path
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from pages import fill, sign_in, sign_up, submit
+
+
+def press(driver, key):
+    """Presses `key` where the focus is, as a person at the keyboard does
+    (sending keys to a file input would choose a file instead)."""
+    ActionChains(driver).send_keys(key).perform()
 
 
 def focused(driver):
@@ -34,15 +41,15 @@ def tab_through_main(driver, url, actions):
     order. Returns what went wrong, as lines."""
     driver.get(url)
     problems = []
-    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    press(driver, Keys.TAB)
     if focused(driver).get_attribute("class") != "skip-link":
         return [f"{url}: the first Tab reaches {describe(focused(driver))}, not the skip link"]
-    focused(driver).send_keys(Keys.ENTER)
+    press(driver, Keys.ENTER)
     if focused(driver).get_attribute("id") != "main":
         problems.append(f"{url}: the skip link moves focus to {describe(focused(driver))}, not to the main content")
     wanted = list(actions)
     for _ in range(60):
-        focused(driver).send_keys(Keys.TAB)
+        press(driver, Keys.TAB)
         element = focused(driver)
         inside = driver.execute_script("return document.getElementById('main').contains(document.activeElement);")
         if not inside:
