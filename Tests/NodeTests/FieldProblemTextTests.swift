@@ -42,6 +42,21 @@ struct FieldProblemTextTests {
         }
     }
 
+    @Test("a Dutch visitor's refused profile names the administrator's field by its label, with the problem in Dutch")
+    func profileFieldInDutch() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let admin = try await api.token(node.admin.username, node.admin.password)
+            let field = #"{"key":"birthday","label":"Geboortedatum","kind":"date","position":1}"#
+            #expect(try await api.request(.post, "/api/v1/admin/profile-fields", json: field, token: admin).status == .created)
+            _ = try await api.signUp("karin")
+            let (cookie, csrf) = try await WebPageTests.session(api, "karin")
+            let refused = try await Self.post(api, "/settings/profile", "field.birthday=31-12-2020&_csrf=\(csrf)", cookie: cookie, language: "nl")
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("<li>Geboortedatum: moet een datum zijn, geschreven als JJJJ-MM-DD</li>"))
+        }
+    }
+
     @Test("every known English description reads, in the English locale, exactly as the service wrote it; unknown ones pass through")
     func englishUnchanged() throws {
         let en = try Self.strings("en")

@@ -100,6 +100,20 @@ enum FieldProblemText {
         return "\(name) \(translated)"
     }
 
+    /// The lines of a refused profile form: a problem with an
+    /// administrator-defined field (`fields/KEY/value`) is named by that
+    /// field's label, `Label: problem`; the rest as ``line(_:strings:)``.
+    static func lines(_ error: ServiceError, strings: [String: String], labels: [String: String]) -> [String] {
+        guard !error.fieldErrors.isEmpty else { return [error.message] }
+        return error.fieldErrors.map { problem in
+            let parts = problem.pointer.split(separator: "/").map(String.init)
+            if parts.count == 3, parts[0] == "fields", let label = labels[parts[1]] {
+                return "\(label): \(text(problem.detail, strings: strings))"
+            }
+            return line("\(problem.pointer.dropFirst()) \(problem.detail)", strings: strings)
+        }
+    }
+
     /// Translates, in place, the error values of a page: the list at its
     /// top (`errors`), the summary links (`errorLinks`) and the problems
     /// next to fields (`formErrors.<form>.<field>`).
