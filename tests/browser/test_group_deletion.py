@@ -5,7 +5,7 @@ the group is gone. A member sees no settings. The settings page with the
 form, and with its error, is checked with axe-core."""
 from selenium.webdriver.common.by import By
 
-from pages import click_and_wait, fill, main_text, serious_accessibility_problems, sign_up, submit
+from pages import click_and_wait, fill, main_text, save_screenshot, serious_accessibility_problems, sign_up, submit
 
 
 def test_the_owner_deletes_a_group_from_its_settings(node_a, browser_factory):
@@ -36,6 +36,7 @@ def test_the_owner_deletes_a_group_from_its_settings(node_a, browser_factory):
     assert "delete-group-name-error" in field.get_attribute("aria-describedby")
     assert wim.find_element(By.ID, "delete-group-name-error").text.startswith("type the group's name exactly as shown")
     problems.extend(serious_accessibility_problems(wim))
+    save_screenshot(wim, "group-delete", at="#delete-group-heading")
 
     fill(wim, "delete-group-name", "Tijdelijk Overleg")
     click_and_wait(wim, "form[action$='/delete'] button[type=submit]")
