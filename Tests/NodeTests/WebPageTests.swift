@@ -8,8 +8,8 @@ import Testing
 @Suite("Web pages: forms, language, branding, safe content")
 struct WebPageTests {
     /// Signs in through the JSON API; returns the session cookie and its CSRF token, as a browser holds them.
-    static func session(_ api: APIClient, _ username: String) async throws -> (cookie: String, csrf: String) {
-        let login = try await api.request(.post, "/api/v1/auth/session", json: #"{"username":"\#(username)","password":"long enough password"}"#)
+    static func session(_ api: APIClient, _ username: String, password: String = "long enough password") async throws -> (cookie: String, csrf: String) {
+        let login = try await api.request(.post, "/api/v1/auth/session", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
         let cookie = String(try #require(login.setCookie(named: "meent_session")).split(separator: ";")[0])
         return (cookie, try #require(try login.jsonObject()["csrfToken"] as? String))
     }

@@ -58,6 +58,9 @@ def test_two_colleagues_share_a_closed_group_and_its_wiki(node_a, node_b, browse
     # (it names its home node) and accepts.
     bob.get(node_b.base + "/notifications")
     eventually(lambda: "invited you to a group" in main_text(bob), lambda: bob.refresh())
+    # The Invite comes from the group; its invitedBy lets node B name Alice.
+    inviter = bob.find_element(By.CSS_SELECTOR, "ul.notifications li a[href^='/users/alice@']")
+    assert inviter.text == f"Alice de Vries ({node_a.authority})", inviter.text
     check(bob, "notifications")
     click_and_wait(bob, "ul.notifications a[href*='/groups/beleidsteam-water']")
     assert node_a.authority in main_text(bob), "a mirrored group shows its home node"

@@ -59,9 +59,10 @@ public struct GroupAnnouncer: Sendable {
     /// A message from the local group to one person of another node
     /// (`Accept`, `Reject`, `Invite`, `Remove`, `Add`), for their node.
     public func message(_ type: String, from group: Group, object: JSONValue, target: JSONValue? = nil,
-                        to recipient: RemoteActor) async throws -> [Delivery] {
+                        to recipient: RemoteActor, invitedBy: String? = nil) async throws -> [Delivery] {
         var activity = Activity(id: urls.newActivityId(), type: type, actor: urls.group(group.slug), object: object, to: [recipient.id])
         activity.target = target
+        activity.invitedBy = invitedBy
         activity.audience = urls.group(group.slug)
         return try await outbox.deliveries(of: activity, to: [recipient], signer: "group:\(group.id!)",
                                            subjects: [LedgerSubject(urls.group(group.slug), kind: .group)])

@@ -14,12 +14,16 @@ public struct Activity: Codable, Sendable, Equatable {
     public var published: String?
     /// The group an activity belongs to (FEP-1b12).
     public var audience: String?
+    /// Meent's own addition to a group's `Invite`: the person who sent the
+    /// invitation (an actor id). Display information only; other software
+    /// ignores it.
+    public var invitedBy: String?
     /// The activity as received, every property kept; set by the inbox worker.
     public var raw: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case context = "@context"
-        case id, type, actor, object, target, to, cc, published, audience
+        case id, type, actor, object, target, to, cc, published, audience, invitedBy
     }
 
     public init(id: String, type: String, actor: String, object: JSONValue?, to: [String]? = nil, cc: [String]? = nil) {
@@ -48,6 +52,7 @@ public struct Activity: Codable, Sendable, Equatable {
         cc = try container.decodeIfPresent(JSONValue.self, forKey: .cc)?.stringList
         published = try? container.decodeIfPresent(String.self, forKey: .published)
         audience = try? container.decodeIfPresent(JSONValue.self, forKey: .audience)?.idValue
+        invitedBy = try? container.decodeIfPresent(JSONValue.self, forKey: .invitedBy)?.idValue
     }
 
     public static let publicAudience = "https://www.w3.org/ns/activitystreams#Public"

@@ -85,9 +85,11 @@ public struct GroupFederation: Sendable {
         return try await groupMessage(admitted ? "Accept" : "Reject", group: group, object: follow, to: person)
     }
 
-    /// An `Invite` from the group to a person of another node.
-    func invite(_ group: Group, person: Account) async throws -> [Delivery] {
-        try await groupMessage("Invite", group: group, object: .string(groupId(group)), target: .string(personId(person)), to: person)
+    /// An `Invite` from the group to a person of another node, naming the
+    /// member who invited them (`invitedBy`) so that their node can say who.
+    func invite(_ group: Group, person: Account, by inviter: Account) async throws -> [Delivery] {
+        try await groupMessage("Invite", group: group, object: .string(groupId(group)), target: .string(personId(person)), to: person,
+                               invitedBy: personId(inviter))
     }
 
     /// A `Remove` from the group's members (removal or block) to the person's node.
@@ -101,9 +103,11 @@ public struct GroupFederation: Sendable {
                                target: .string(urls.groupModerators(group.slug)), to: person)
     }
 
-    private func groupMessage(_ type: String, group: Group, object: JSONValue, target: JSONValue? = nil, to person: Account) async throws -> [Delivery] {
+    private func groupMessage(_ type: String, group: Group, object: JSONValue, target: JSONValue? = nil, to person: Account,
+                              invitedBy: String? = nil) async throws -> [Delivery] {
         guard let personId = person.actorId else { return [] }
-        return try await announcer.message(type, from: group, object: object, target: target, to: try await remoteActor(personId))
+        return try await announcer.message(type, from: group, object: object, target: target, to: try await remoteActor(personId),
+                                           invitedBy: invitedBy)
     }
 
     private func deliveries(_ activity: Activity, to actor: RemoteActor, signer account: Account, subjects: [LedgerSubject] = []) async throws -> [Delivery] {

@@ -380,7 +380,7 @@ public struct GroupService: Sendable {
         target.updatedAt = now
         if invitee.isRemote {
             let deliveries = target.state == .member ? try await federation.answer(group, person: invitee, admitted: true)
-                                                     : try await federation.invite(group, person: invitee)
+                                                     : try await federation.invite(group, person: invitee, by: account)
             try await translatingStorageErrors { try await database.saveMembership(target, deliveries: deliveries) }
             federation.runtime.outbox.wake()
             return try await memberView(group: group, accountId: invitee.id!)

@@ -22,6 +22,7 @@ struct GroupPages {
         router.post("groups/:slug/leave", use: leave)
         router.get("groups/:slug/settings", use: settings)
         router.post("groups/:slug/settings", use: saveSettings)
+        router.post("groups/:slug/delete", use: deleteGroup)
     }
 
     /// The group's name and the tabs of its pages, shared by every page of a group.
@@ -48,7 +49,7 @@ struct GroupPages {
         let (items, next) = try await groups.list(viewer: context.account, search: search, after: after, limit: 50)
         let shown = tag.map { tag in items.filter { $0.tags.contains(tag) } } ?? items
         let strings = renderer.strings(for: request)
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "search": search ?? "", "tag": tag ?? "", "hasGroups": !shown.isEmpty,
             "groups": shown.map { group in
                 ["slug": group.slug, "name": group.name, "description": group.description, "memberCount": group.memberCount,
@@ -57,6 +58,7 @@ struct GroupPages {
             },
             "next": next.map { "/groups?after=\($0)" + (search.map { "&q=\($0.urlQueryEncoded)" } ?? "") + (tag.map { "&tag=\($0.urlQueryEncoded)" } ?? "") as Any } ?? false,
         ]
+        if query.get("deleted") == "1" { values["notice"] = strings["groupDeleted"] }
         return try await renderer.render("groups", values, request: request, context: context)
     }
 
@@ -133,14 +135,20 @@ struct GroupPages {
         let account = try context.requirePageAccount()
         let slug = try context.parameters.requireSlug()
         let view = try await groups.show(slug, viewer: account)
-        let strings = renderer.strings(for: request)
-        var values = Self.header(view, viewer: account, current: "settings", strings: strings)
+        var values = try await settingsValues(view, account: account, request: request)
+        if request.uri.queryParameters.get("saved") != nil { values["notice"] = renderer.strings(for: request)["settingsSaved"] }
+        return try await renderer.render("group-settings", values, request: request, context: context)
+    }
+
+    /// The settings page of a group as stored, for its managers only.
+    func settingsValues(_ view: GroupView, account: Account, request: Request) async throws -> [String: Any] {
+        var values = Self.header(view, viewer: account, current: "settings", strings: renderer.strings(for: request))
         guard values["isManager"] as? Bool == true else { throw Problem.forbidden("only the group's owner and admins may change its settings") }
-        let record = try await database.group(slug: slug)
+        let record = try await database.group(slug: view.slug)
         values.merge(formValues(.init(name: view.name, description: view.description, tags: view.tags, membershipMode: view.membershipMode,
                                       isHidden: view.isHidden, welcomeMessage: record?.welcomeMessage ?? ""), request: request)) { $1 }
-        if request.uri.queryParameters.get("saved") != nil { values["notice"] = strings["settingsSaved"] }
-        return try await renderer.render("group-settings", values, request: request, context: context)
+        values["canDelete"] = Self.canDelete(view, viewer: account)
+        return values
     }
 
     @Sendable func saveSettings(request: Request, context: NodeRequestContext) async throws -> Response {
@@ -155,6 +163,7 @@ struct GroupPages {
             let view = try await groups.show(slug, viewer: account)
             var values = Self.header(view, viewer: account, current: "settings", strings: renderer.strings(for: request))
             values.merge(formValues(settings, request: request)) { $1 }
+            values["canDelete"] = Self.canDelete(view, viewer: account)
             return try await renderer.renderErrors(error, "group-settings", values, request: request, context: context)
         }
     }

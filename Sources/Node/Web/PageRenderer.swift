@@ -6,8 +6,9 @@ import Storage
 
 /// Renders server-side pages: every page gets the layout's shared values
 /// (node name, signed-in person, CSRF token, strings in the reader's
-/// language) merged with its own. Mustache escapes every value, so user
-/// content never becomes markup.
+/// language) merged with its own; the services' validation problems on it
+/// are put in the reader's language (``FieldProblemText``). Mustache escapes
+/// every value, so user content never becomes markup.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let localizer: Localizer
@@ -21,8 +22,10 @@ struct PageRenderer: Sendable {
                 status: HTTPResponse.Status = .ok) async throws -> Response {
         var page = values
         let language = localizer.language(for: request)
+        let strings = localizer.strings(for: language)
         page["lang"] = language
-        page["t"] = localizer.strings(for: language)
+        page["t"] = strings
+        FieldProblemText.localize(&page, strings: strings)
         let brand = try await branding.current()
         page["node"] = ["name": brand.name, "hasLogo": brand.hasLogo, "brandVersion": brand.version]
         page["registrationOpen"] = try await database.registrationMode(configured: configuration.registrationMode) != .closed

@@ -170,7 +170,8 @@ struct WebController {
         } catch let error as ServiceError {
             let view = try await profiles.view(of: account, by: .account(account))
             var values = try await editValues(view: view, request: request)
-            values["errors"] = PageRenderer.messages(error)
+            let labels = Dictionary(try await accounts.database.profileFields().map { ($0.key, $0.label) }) { first, _ in first }
+            values["errors"] = FieldProblemText.lines(error, strings: renderer.strings(for: request), labels: labels)
             return try await renderer.render("profile-edit", values, request: request, context: context, status: .unprocessableContent)
         }
     }

@@ -48,7 +48,13 @@ struct GroupFederationTests {
             guard let mirror = try await b.database.group(actorId: groupActor) else { return false }
             return try await b.database.membership(groupId: mirror.id!, accountId: bobAccount.id!)?.state == .invited
         }
-        #expect(Self.items(try await Self.api(.GET, b, "/me/notifications", token: bob)).contains { $0["kind"] as? String == "group.invited" })
+        // The Invite comes from the group, but B names Anna as the one who invited Bob.
+        let invitation = Self.items(try await Self.api(.GET, b, "/me/notifications", token: bob)).first { $0["kind"] as? String == "group.invited" }
+        #expect(invitation?["actor"] as? String == "anna@\(a.authority)")
+        #expect(invitation?["actorName"] as? String == "Anna")
+        #expect(invitation?["actorNode"] as? String == a.authority)
+        let notificationsPage = try await LiveHTTP.request(.GET, "\(b.base)/notifications", token: bob)
+        #expect(notificationsPage.body.contains(">Anna (\(a.authority))</a> invited you to a group:"))
 
         // Bob accepts on B; A admits him and B learns he is a member.
         let joined = try await Self.api(.POST, b, "/groups/\(mirrorSlug)/join", token: bob)

@@ -16,11 +16,27 @@ struct InviteHandler: ActivityHandler {
         let current = try await context.database.membership(groupId: group.id ?? -1, accountId: account.id!)
         guard current?.state != .member, current?.state != .blocked else { return .ignored("already a member") }
         var effects = InboxEffects()
+        let inviter = await inviter(of: activity, group: actor, context: context)
         effects.changes = [
             .saveRemoteGroup(group),
             .membership(group: .actor(actor.id), account: .id(account.id!), state: .invited, role: .member),
-            .notify(accountId: account.id!, kind: .groupInvited, actor: nil, group: .actor(actor.id), item: nil),
+            .notify(accountId: account.id!, kind: .groupInvited, actor: inviter, group: .actor(actor.id), item: nil),
         ]
         return .applied(effects)
+    }
+
+    /// Who sent the invitation, from Meent's `invitedBy`: shown in the
+    /// notification, never used to decide anything. Only a person of the
+    /// group's own node is believed (a group cannot name someone elsewhere),
+    /// and an inviter who cannot be resolved leaves the notification
+    /// without a name rather than losing the invitation.
+    private func inviter(of activity: Activity, group: RemoteActor, context: InboxContext) async -> AccountReference? {
+        guard let id = activity.invitedBy, Origin.authority(of: id) == Origin.authority(of: group.id), id != group.id else { return nil }
+        do {
+            return try await context.personReference(id)
+        } catch {
+            context.logger.debug("the inviter of an Invite could not be resolved", metadata: ["actor.id": "\(id)", "error": "\(error)"])
+            return nil
+        }
     }
 }
