@@ -3,8 +3,8 @@ import os
 from pathlib import Path
 
 from axe_core_python.selenium import Axe
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import SCREENSHOTS
@@ -22,7 +22,22 @@ def click_and_wait(driver, selector):
     """Clicks what `selector` finds and waits until the next page has replaced this one."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30).until(lambda _: _replaced(page))
+
+
+def _replaced(element):
+    """Whether the page `element` belongs to has gone. While the next page
+    replaces it, Chromium may also answer that the node "does not belong to
+    the document", which means the same."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
 
 
 def submit(driver, form_selector="main form.form"):

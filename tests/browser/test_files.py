@@ -9,8 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from pages import click_and_wait, fill, main_text, save_screenshot, serious_accessibility_problems, sign_up, submit
 
@@ -29,9 +28,7 @@ def fetch(driver, url):
 def upload(driver, path):
     """Chooses `path` in the page's upload form and waits until the file's page shows."""
     driver.find_element(By.ID, "file").send_keys(str(path))
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    click_and_wait(driver, "form.upload button[type=submit]")
     assert "/files/" in driver.current_url
 
 

@@ -9,10 +9,9 @@ from pathlib import Path
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
-from pages import fill, sign_in, sign_up, submit
+
+from pages import click_and_wait, fill, sign_in, sign_up, submit
 
 
 def press(driver, key):
@@ -78,9 +77,7 @@ def test_the_newest_pages_work_with_the_keyboard_alone(node_a, browser):
     memo.write_text("Alleen met het toetsenbord.\n")
     browser.get(node_a.base + "/files")
     browser.find_element(By.ID, "file").send_keys(str(memo))
-    page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    click_and_wait(browser, "form.upload button[type=submit]")
     file_page = browser.current_url
     assert "/files/" in file_page
 
