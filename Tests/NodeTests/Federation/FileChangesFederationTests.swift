@@ -72,7 +72,7 @@ struct FileChangesFederationTests {
 
         // Bob, the author, renames and moves his file from B: A applies it, B shows A's answer at once.
         let renamed = try await API.api(.PATCH, b, "/files/\(notesOnB)", #"{"name":"walk-notes.txt","folderId":\#(folderOnB)}"#, token: bob)
-        #expect(renamed.status == 200)
+        #expect(renamed.status == 200, "\(String(describing: renamed.json))")
         #expect((renamed.json as? [String: Any])?["title"] as? String == "walk-notes.txt")
         let notesNowOnA = try #require(try await a.database.contentItem(id: notesOnA))
         #expect(notesNowOnA.title == "walk-notes.txt" && notesNowOnA.folderId == folderOnA)
