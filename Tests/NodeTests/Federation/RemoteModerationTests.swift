@@ -120,7 +120,7 @@ struct RemoteModerationTests {
         #expect(try await Self.state(a, group: nil, slug: "water", account: try await a.database.account(username: "anna")) == .member)
     }
 
-    @Test("the home node refuses a moderation request whose actor is not its signer, or that is not signed")
+    @Test("the home node refuses a moderation request that is not signed, whose actor is not its signer, or by a plain member; the admin's own is applied")
     func moderationEndpointChecksTheSigner() async throws {
         let a = try await LiveNode.start()
         let b = try await LiveNode.start()
@@ -128,26 +128,39 @@ struct RemoteModerationTests {
         let (_, anna) = try await a.user("anna")
         let (_, ada) = try await a.user("ada")
         let (caraAccount, cara) = try await b.user("cara")
+        let (danAccount, dan) = try await b.user("dan")
         #expect(try await Self.api(.POST, a, "/groups", #"{"name":"Water","slug":"water"}"#, token: anna).status == 201)
         #expect(try await Self.api(.POST, a, "/groups/water/join", token: ada).status == 200)
         try await Self.join(b, a, token: cara)
+        try await Self.join(b, a, token: dan)
+        // Cara (of B) is an admin of the group; Dan (of B) a plain member.
+        #expect(try await Self.api(.PATCH, a, "/groups/water/members/cara@\(b.authority)", #"{"role":"admin"}"#, token: anna).status == 200)
         let adaOnA = try #require(try await a.database.account(username: "ada"))
-        let body = #"{"type":"Remove","actor":"\#(a.personId("anna"))","object":"\#(a.personId("ada"))","target":"\#(a.base)/groups/water/members"}"#
+        let endpoint = "\(a.base)/groups/water/moderation"
+        func removal(by actor: String) -> Data {
+            Data(#"{"type":"Remove","actor":"\#(actor)","object":"\#(a.personId("ada"))","target":"\#(a.base)/groups/water/members"}"#.utf8)
+        }
+        let runtime = b.services.federation
+        func signed(_ body: Data, as account: Account) async throws -> Int {
+            let keys = try await runtime.keyring.keys(owner: "account:\(account.id!)")
+            return try await runtime.client.exchange(endpoint, json: body,
+                                                     signing: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(b.personId(account.username)))).status
+        }
 
         // Unsigned: refused.
-        let unsigned = try await LiveHTTP.request(.POST, "\(a.base)/groups/water/moderation", json: body, token: nil)
+        let unsigned = try await LiveHTTP.request(.POST, endpoint, json: String(decoding: removal(by: b.personId("cara")), as: UTF8.self), token: nil)
         #expect(unsigned.status == 403)
-        // Signed by Cara but naming Anna (the owner) as actor: refused.
-        let runtime = b.services.federation
-        let keys = try await runtime.keyring.keys(owner: "account:\(caraAccount.id!)")
-        let forged = try await runtime.client.exchange("\(a.base)/groups/water/moderation", json: Data(body.utf8),
-                                                       signing: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(b.personId("cara"))))
-        #expect(forged.status == 403)
-        // Signed by Cara as herself, a plain member: refused.
-        let own = body.replacingOccurrences(of: a.personId("anna"), with: b.personId("cara"))
-        let plain = try await runtime.client.exchange("\(a.base)/groups/water/moderation", json: Data(own.utf8),
-                                                      signing: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(b.personId("cara"))))
-        #expect(plain.status == 403)
+        // Signed by Cara (an admin) but naming Dan as its actor: refused.
+        #expect(try await signed(removal(by: b.personId("dan")), as: caraAccount) == 403)
+        // Signed by Dan as himself, a plain member: refused.
+        #expect(try await signed(removal(by: b.personId("dan")), as: danAccount) == 403)
+        // Not a Remove or Block, or aimed at another collection: malformed.
+        let wrongTarget = Data(#"{"type":"Remove","actor":"\#(b.personId("cara"))","object":"\#(a.personId("ada"))","target":"\#(a.base)/groups/water/moderators"}"#.utf8)
+        #expect(try await signed(wrongTarget, as: caraAccount) == 400)
         #expect(try await Self.state(a, group: nil, slug: "water", account: adaOnA) == .member)
+        // Signed by Cara as herself: applied.
+        #expect(try await signed(removal(by: b.personId("cara")), as: caraAccount) == 200)
+        #expect(try await Self.state(a, group: nil, slug: "water", account: adaOnA) == nil)
+        _ = (cara, dan)
     }
 }
