@@ -63,6 +63,28 @@ struct RemoteModerationTests {
         let annaItemURL = "\(a.base)/content/\(try #require((posted.json as? [String: Any])?["id"] as? Int))"
         try await eventually("C holds Anna's post") { try await c.database.contentItem(apId: annaItemURL) != nil }
 
+        // Deleting someone else's item already went through the group's inbox (`Delete` by a moderator): once B
+        // knows Bob is an admin, he deletes Anna's post from B; A deletes it and announces it, and C drops its copy.
+        try await eventually("B knows Bob is an admin") {
+            guard let mirror = try await b.database.group(actorId: groupActor), let bobOnB = try await b.database.account(username: "bob") else { return false }
+            return try await b.database.membership(groupId: mirror.id!, accountId: bobOnB.id!)?.role == .admin
+        }
+        let second = try await Self.api(.POST, a, "/content", #"{"type":"status","body":"Wrong levels posted","group":"water"}"#, token: anna)
+        let secondURL = "\(a.base)/content/\(try #require((second.json as? [String: Any])?["id"] as? Int))"
+        try await eventually("B and C hold the second post") {
+            let onB = try await b.database.contentItem(apId: secondURL)
+            let onC = try await c.database.contentItem(apId: secondURL)
+            return onB != nil && onC != nil
+        }
+        let secondOnB = try #require(try await b.database.contentItem(apId: secondURL)?.id)
+        #expect(try await Self.api(.DELETE, b, "/content/\(secondOnB)", token: cara).status == 403)
+        #expect(try await Self.api(.DELETE, b, "/content/\(secondOnB)", token: bob).status == 204)
+        try await eventually("A deleted it and C dropped its copy") {
+            let onA = try await a.database.contentItem(id: try #require(a.services.federation.urls.contentId(of: secondURL)))
+            let onC = try await c.database.contentItem(apId: secondURL)
+            return onA == nil && onC == nil
+        }
+
         let beaOnA = try #require(try await a.database.account(actorId: b.personId("bea")))
         let carlOnA = try #require(try await a.database.account(actorId: c.personId("carl")))
         let adaOnA = try #require(try await a.database.account(username: "ada"))
