@@ -31,6 +31,7 @@ struct FederationController {
         router.post("wiki/:id/edits", use: wikiEdit)
         router.post("groups/:slug/wiki/pages", use: wikiPageFromMemberNode)
         addFileRoutes(to: router)
+        addModerationRoutes(to: router)
         router.get("users/:username/outbox", use: outbox)
         router.get("users/:username/followers", use: followers)
         router.get("users/:username/following", use: following)

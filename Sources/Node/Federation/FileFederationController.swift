@@ -24,6 +24,55 @@ extension FederationController {
         router.post("groups/:slug/uploads", use: remoteUpload)
         router.post("content/:id/versions", use: remoteVersion)
         router.get("content/:id/versions/:number", use: versionBytes)
+        router.post("content/:id/changes", use: remoteChange)
+    }
+
+    /// `POST /content/ID/changes`, signed with the key of the person who
+    /// makes the change: `{"type": "Update", "name"?, "description"?,
+    /// "folder"?}` (`folder`: a folder's id on this node, or null for the
+    /// group's top level) renames, describes or moves a file or folder;
+    /// `{"type": "Delete"}` deletes it (a folder with everything in it).
+    /// The same rights as here apply (the author, or an owner or admin of
+    /// the group); the change is announced as if made here. The answer is
+    /// the object as it is now (200), 204 for a deletion, or a problem.
+    @Sendable func remoteChange(request: Request, context: NodeRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id", as: Int64.self),
+              let item = try await services.database.contentItem(id: id), item.apId == nil, item.groupId != nil,
+              item.type == .file || item.type == .folder else {
+            throw Problem.notFound("no such file or folder")
+        }
+        var request = request
+        let bytes = Array(buffer: try await request.collectBody(upTo: runtime.settings.maxDocumentBytes))
+        let person = try await signedPerson(request, body: bytes)
+        guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)), let type = body["type"]?.stringValue else {
+            throw Problem.badRequest("a change is {\"type\": \"Update\" or \"Delete\", …}")
+        }
+        switch type {
+        case "Delete":
+            try await services.files.delete(id, kind: item.type, by: person)
+            return Response(status: .noContent)
+        case "Update":
+            var change = FileService.Change()
+            if let name = body["name"] { guard let text = name.stringValue else { throw ServiceError.invalid(field: "name", "must be text") }; change.name = text }
+            if let description = body["description"] {
+                guard let text = description.stringValue else { throw ServiceError.invalid(field: "description", "must be text") }
+                change.description = text
+            }
+            if let folder = body["folder"] {
+                if case .null = folder {
+                    change.moveTo = .some(nil)
+                } else {
+                    guard let url = folder.stringValue, let folderId = runtime.urls.contentId(of: url) else {
+                        throw ServiceError.invalid(field: "folder", "is not a folder of this node")
+                    }
+                    change.moveTo = .some(folderId)
+                }
+            }
+            _ = try await services.files.change(id, kind: item.type, by: person, change)
+            return try await storedObject(id, status: .ok)
+        default:
+            throw Problem.badRequest("a change is an Update or a Delete")
+        }
     }
 
     @Sendable func remoteUpload(request: Request, context: NodeRequestContext) async throws -> Response {

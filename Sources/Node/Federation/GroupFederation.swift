@@ -281,3 +281,48 @@ extension GroupFederation {
         }
     }
 }
+
+// MARK: Moderating a group of another node
+
+extension GroupFederation {
+    /// Sends a moderator's removal (`Remove` from the members collection) or
+    /// block (`Block` with the group as target) of a person to the group's
+    /// home node, signed with the moderator's key. The home node checks the
+    /// moderator's rights and applies it at once; a refusal comes back as
+    /// the home node's problem.
+    func moderate(_ group: Group, by account: Account, person: Account, blocking: Bool) async throws {
+        guard let groupActor = group.actorId else { throw ServiceError(.conflict, "not a group of another node") }
+        let actor = try await remoteActor(groupActor)
+        guard try await runtime.outbox.destinations(for: [actor]).first != nil else {
+            throw ServiceError(.forbidden, "this node does not federate with \(actor.host)")
+        }
+        // A Meent group's members collection (FEP-1b12 leaves its name to the group).
+        let membersCollection = "\(groupActor)/members"
+        let activity = JSONValue.object([
+            "@context": .string("https://www.w3.org/ns/activitystreams"),
+            "id": .string(urls.newActivityId()),
+            "type": .string(blocking ? "Block" : "Remove"),
+            "actor": .string(personId(account)),
+            "object": .string(personId(person)),
+            "target": .string(blocking ? groupActor : membersCollection),
+            "to": .array([.string(groupActor)]),
+        ])
+        let keys = try await runtime.keyring.keys(owner: "account:\(account.id!)")
+        let answer: (status: Int, body: Data)
+        do {
+            answer = try await runtime.client.exchange("\(groupActor)/moderation", json: try JSONEncoder().encode(activity),
+                                                       signing: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(personId(account))))
+        } catch let error as FederationError {
+            throw FollowService.serviceError(error, "the group's node could not take the change")
+        }
+        let detail = ((try? JSONDecoder().decode(JSONValue.self, from: answer.body))?["detail"]?.stringValue) ?? "status \(answer.status)"
+        switch answer.status {
+        case 200..<300: return
+        case 403, 401: throw ServiceError(.forbidden, "the group's node refused: \(detail)")
+        case 404: throw ServiceError(.notFound, "the group's node refused: \(detail)")
+        case 409: throw ServiceError(.conflict, "the group's node refused: \(detail)")
+        case 400, 422: throw ServiceError.invalid(field: "username", "the group's node refused: \(detail)")
+        default: throw ServiceError(.unavailable, "the group's node answered with \(answer.status)")
+        }
+    }
+}

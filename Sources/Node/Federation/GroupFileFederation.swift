@@ -205,3 +205,61 @@ struct GroupFileFederation: Sendable {
         return stored
     }
 }
+
+// MARK: Changing files from a member's node
+
+extension GroupFileFederation {
+    /// Sends a rename, move or new description of a mirrored file or folder
+    /// to the group's home node (`POST ID/changes`, signed with the
+    /// person's key), which checks the person's rights, applies and
+    /// announces it, and answers with the object as it is now; that is
+    /// mirrored here before this returns. `folder` is the id of the target
+    /// folder on the home node (`.some(nil)`: the group's top level).
+    func forwardChange(of item: ContentItem, group: Group, name: String?, description: String?, folder: String??,
+                       by account: Account) async throws -> ContentItem {
+        var payload: [String: JSONValue] = ["type": .string("Update")]
+        if let name { payload["name"] = .string(name) }
+        if let description { payload["description"] = .string(description) }
+        if case .some(let folder) = folder { payload["folder"] = folder.map(JSONValue.string) ?? .null }
+        let document = try await sendChange(payload, of: item, by: account)
+        let context = InboxContext(database: database, resolver: runtime.resolver, outbox: runtime.outbox, urls: urls,
+                                   logger: Logger(label: "meent.files"))
+        guard let notice = try await context.fileNotice(document, group: group), notice.apId == item.apId else {
+            throw ServiceError(.unavailable, "the group's node answered the change with something unreadable")
+        }
+        guard let saved = try await database.saveFileNotice(notice) else {
+            throw ServiceError(.unavailable, "the group's node answered with a file this node cannot keep")
+        }
+        return saved
+    }
+
+    /// Sends the deletion of a mirrored file or folder to the group's home
+    /// node; once it has deleted it, the copy here goes too, with cached
+    /// bytes no other mirrored file uses.
+    func forwardDelete(of item: ContentItem, by account: Account) async throws {
+        _ = try await sendChange(["type": .string("Delete")], of: item, by: account)
+        let dropped = try await database.applyChanges([.deleteContent(.id(item.id!))], deliveries: [])
+        try await database.removeUnusedCachedBlobs(dropped, from: cache)
+    }
+
+    private func sendChange(_ payload: [String: JSONValue], of item: ContentItem, by account: Account) async throws -> JSONValue {
+        guard let itemId = item.apId else { throw ServiceError(.conflict, "not a file of another node") }
+        let keys = try await runtime.keyring.keys(owner: "account:\(account.id!)")
+        let answer: (status: Int, body: Data)
+        do {
+            answer = try await runtime.client.exchange("\(itemId)/changes", json: try JSONEncoder().encode(JSONValue.object(payload)),
+                                                       signing: .rfc9421(keys.ed25519, keyId: LocalActorURLs.ed25519KeyId(urls.person(account.username))))
+        } catch let error as FederationError {
+            throw FollowService.serviceError(error, "the group's node could not take the change")
+        }
+        let document = (try? JSONDecoder().decode(JSONValue.self, from: answer.body)) ?? .null
+        let detail = document["detail"]?.stringValue ?? "no reason given"
+        switch answer.status {
+        case 200..<300: return document
+        case 409: throw ServiceError(.conflict, "the group's node refused the change: \(detail)")
+        case 400, 422: throw ServiceError(.invalid, "the group's node refused the change: \(detail)")
+        case 401, 403, 404: throw ServiceError(.forbidden, "the group's node refused the change (\(answer.status)): \(detail)")
+        default: throw ServiceError(.unavailable, "the group's node answered the change with \(answer.status)")
+        }
+    }
+}

@@ -276,7 +276,7 @@ public struct FileService: Sendable {
     public func change(_ id: Int64, kind: ContentItem.Kind, by account: Account, _ change: Change) async throws -> ContentView {
         var item = try await manageable(id, kind: kind, by: account)
         let group = try await item.groupId.asyncMap { try await database.group(id: $0) } ?? nil
-        try Self.refuseMirrored(group)
+        if change.access != nil { try Self.refuseMirrored(group) }
         var errors = FieldErrors()
         if let name = change.name { errors.check("name", Self.nameProblem(name.trimmingCharacters(in: .whitespacesAndNewlines))) }
         if let description = change.description { errors.check("description", Validation.textProblem(description, max: 5000)) }
@@ -289,6 +289,24 @@ public struct FileService: Sendable {
             }
         }
         try errors.throwIfAny()
+        if let group, group.isRemote {
+            // The group's home node checks, applies and announces it; its answer is mirrored here.
+            var folder: String??
+            if case .some(let target) = change.moveTo {
+                if let target {
+                    guard let folderItem = try await database.content(id: target, viewerId: account.id)?.item, folderItem.type == .folder,
+                          folderItem.groupId == group.id, let folderApId = folderItem.apId else {
+                        throw ServiceError.invalid(field: "folderId", "is not a folder of this group you can see")
+                    }
+                    folder = .some(folderApId)
+                } else {
+                    folder = .some(nil)
+                }
+            }
+            _ = try await federation.forwardChange(of: item, group: group, name: change.name?.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                   description: change.description, folder: folder, by: account)
+            return try await content.view(id: id, viewer: account)
+        }
         // The announce describes the item as it will be after both writes.
         let isMove: Bool
         if case .some(let target) = change.moveTo, target != item.folderId { isMove = true } else { isMove = false }
@@ -328,6 +346,12 @@ public struct FileService: Sendable {
     /// Deletes a file with its versions, or a folder with everything in it.
     public func delete(_ id: Int64, kind: ContentItem.Kind, by account: Account) async throws {
         guard let item = try await database.contentItem(id: id), item.type == kind else { throw Self.notFound(id, kind) }
+        if item.apId != nil, let groupId = item.groupId, let group = try await database.group(id: groupId), group.isRemote {
+            // The group's home node checks and deletes it (and announces it); then the copy here goes.
+            _ = try await manageable(id, kind: kind, by: account)
+            try await federation.forwardDelete(of: item, by: account)
+            return
+        }
         // Announced (or, for a file of another node's group, refused) by the content service.
         try await content.delete(id, by: account)
     }

@@ -425,6 +425,10 @@ public struct GroupService: Sendable {
     /// effect at once: the person's next request is that of a non-member.
     public func remove(_ slug: String, by account: Account, username: String) async throws {
         let (group, membership) = try await find(slug, viewer: account)
+        if group.isRemote {
+            _ = try await moderateRemote(group, by: account, username: username, blocking: false)
+            return
+        }
         try requireManager(membership, account, group)
         let (targetAccount, target) = try await target(group, username)
         guard target.state != .blocked else { throw ServiceError(.conflict, "\(username) is blocked; lifting a block is its own action") }
@@ -447,6 +451,7 @@ public struct GroupService: Sendable {
     /// Removes a person and keeps them out until unblocked.
     public func block(_ slug: String, by account: Account, username: String) async throws -> MemberView {
         let (group, membership) = try await find(slug, viewer: account)
+        if group.isRemote { return try await moderateRemote(group, by: account, username: username, blocking: true) }
         try requireManager(membership, account, group)
         guard let targetAccount = try await database.account(handle: username) else { throw ServiceError(.notFound, "no user named '\(username)'") }
         let now = Date()
@@ -461,6 +466,31 @@ public struct GroupService: Sendable {
         try await translatingStorageErrors { try await database.saveMembership(target, deliveries: deliveries) }
         federation.runtime.outbox.wake()
         return try await memberView(group: group, accountId: targetAccount.id!)
+    }
+
+    /// A removal or block in a group of another node, by one of its
+    /// moderators here: the home node decides and applies it (and tells the
+    /// person's node). Once it has, a person of this node is out of the
+    /// mirror at once (the group's `Remove` that follows changes nothing).
+    private func moderateRemote(_ group: Group, by account: Account, username: String, blocking: Bool) async throws -> MemberView {
+        let person: Account
+        if let known = try await database.account(handle: username) {
+            person = known
+        } else if Self.isRemoteHandle(username) {
+            person = try await federation.remotePerson(username)
+        } else {
+            throw ServiceError(.notFound, "no user named '\(username)'")
+        }
+        let before = try await database.membership(groupId: group.id!, accountId: person.id!)
+        try await federation.moderate(group, by: account, person: person, blocking: blocking)
+        if !person.isRemote, before != nil {
+            let dropped = try await translatingStorageErrors {
+                try await database.applyChanges([.membership(group: .id(group.id!), account: .id(person.id!), state: nil, role: .member)], deliveries: [])
+            }
+            try await database.removeUnusedCachedBlobs(dropped, from: fileCache)
+        }
+        return MemberView(username: person.username, displayName: person.username, role: .member,
+                          state: blocking ? .blocked : .requested, since: before?.createdAt ?? Date())
     }
 
     public func unblock(_ slug: String, by account: Account, username: String) async throws {

@@ -19,13 +19,15 @@ struct CSRFMiddleware: RouterMiddleware {
     static let headerName = HTTPField.Name("X-CSRF-Token")!
     static let formField = "_csrf"
 
-    /// Inboxes and the endpoints other nodes send wiki edits and files to:
+    /// Inboxes and the endpoints other nodes send wiki edits, files, file
+    /// changes and moderation to:
     /// their POSTs are authenticated by HTTP signatures, not cookies.
     static func isSignedEndpoint(_ path: String) -> Bool {
         path == "/inbox" || ((path.hasPrefix("/users/") || path.hasPrefix("/groups/")) && path.hasSuffix("/inbox"))
             || (path.hasPrefix("/wiki/") && path.hasSuffix("/edits"))
             || (path.hasPrefix("/groups/") && path.hasSuffix("/wiki/pages"))
             || (path.hasPrefix("/groups/") && path.hasSuffix("/uploads")) || (path.hasPrefix("/content/") && path.hasSuffix("/versions"))
+            || (path.hasPrefix("/groups/") && path.hasSuffix("/moderation")) || (path.hasPrefix("/content/") && path.hasSuffix("/changes"))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -29,13 +29,17 @@ struct GroupMemberPages {
         var values = GroupPages.header(view, viewer: account, current: "members", strings: strings)
         let isManager = values["isManager"] as? Bool == true
         let isOwner = account.isAdmin || (view.membership?.state == .member && view.membership?.role == .owner)
+        // An admin of a group of another node removes and blocks its members from here; the home node decides.
+        let isRemote = (values["group"] as? [String: Any])?["isRemote"] as? Bool == true
+        let canModerate = isManager || (isRemote && view.membership?.state == .member && (view.membership?.role ?? .member) >= .admin)
+        values["canModerate"] = canModerate
         let people = try await groups.members(slug, viewer: account, states: isManager ? Membership.State.allCases : [.member])
         func row(_ member: MemberView) -> [String: Any] {
             [
                 "username": member.username, "displayName": member.displayName, "since": PageValues.date(member.since),
                 "roleLabel": strings["role.\(member.role.rawValue)"] ?? member.role.rawValue,
-                "canManage": isManager && member.role != .owner && member.username != account.username,
-                "canChangeRole": isOwner && member.role != .owner,
+                "canManage": canModerate && member.role != .owner && member.username != account.username,
+                "canChangeRole": isManager && isOwner && member.role != .owner,
                 "roles": [Membership.Role.member, .admin].map { ["value": $0.rawValue, "label": strings["role.\($0.rawValue)"] ?? $0.rawValue, "selected": $0 == member.role] },
             ]
         }
