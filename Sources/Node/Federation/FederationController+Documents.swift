@@ -176,15 +176,7 @@ extension FederationController {
         var request = request
         let body = try await request.collectBody(upTo: runtime.settings.maxDocumentBytes)
         let bytes = Array(buffer: body)
-        let signer: String?
-        do {
-            signer = try await runtime.receiver.verifyFetch(signableRequest(request, body: bytes))
-        } catch {
-            throw Problem(.unauthorized, type: "signature", detail: "the request's signature was refused: \(error)")
-        }
-        guard let signer, let person = try await services.database.account(actorId: signer) else {
-            throw Problem(.forbidden, type: "forbidden", detail: "edits from other nodes are signed by a member of the group")
-        }
+        let person = try await signingPerson(request, body: bytes, refusal: "edits from other nodes are signed by a member of the group")
         let edit = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         guard case .number(let base)? = edit["baseRevision"], let text = edit["body"]?.stringValue else {
             throw Problem.badRequest("an edit has baseRevision and body")

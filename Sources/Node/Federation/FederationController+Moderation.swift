@@ -33,21 +33,13 @@ extension FederationController {
         guard let group = try await services.database.group(slug: slug), !group.isRemote else { throw Problem.notFound("no such group") }
         var request = request
         let bytes = Array(buffer: try await request.collectBody(upTo: runtime.settings.maxDocumentBytes))
-        let signer: String?
-        do {
-            signer = try await runtime.receiver.verifyFetch(signableRequest(request, body: bytes))
-        } catch {
-            throw Problem(.unauthorized, type: "signature", detail: "the request's signature was refused: \(error)")
-        }
-        guard let signer, let moderator = try await services.database.account(actorId: signer), !moderator.isDisabled else {
-            throw Problem(.forbidden, type: "forbidden", detail: "moderation from other nodes is signed by a moderator of the group")
-        }
+        let moderator = try await signingPerson(request, body: bytes, refusal: "moderation from other nodes is signed by a moderator of the group")
         guard let activity = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
               let type = activity["type"]?.stringValue, type == "Remove" || type == "Block",
               let person = activity["object"]?.idValue, let target = activity["target"]?.idValue else {
             throw Problem.badRequest("moderation is a Remove (target: the members collection) or a Block (target: the group) of a person")
         }
-        guard activity["actor"]?.idValue == signer else {
+        guard let signer = moderator.actorId, activity["actor"]?.idValue == signer else {
             throw Problem(.forbidden, type: "forbidden", detail: "the activity's actor is not its signer")
         }
         let expectedTarget = type == "Remove" ? runtime.urls.groupMembers(group.slug) : runtime.urls.group(group.slug)

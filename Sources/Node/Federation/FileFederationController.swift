@@ -157,16 +157,7 @@ extension FederationController {
 
     /// The person of another node on whose behalf a request with a body was signed.
     private func signedPerson(_ request: Request, body: [UInt8]) async throws -> Account {
-        let signer: String?
-        do {
-            signer = try await runtime.receiver.verifyFetch(signableRequest(request, body: body))
-        } catch {
-            throw Problem(.unauthorized, type: "signature", detail: "the request's signature was refused: \(error)")
-        }
-        guard let signer, let person = try await services.database.account(actorId: signer), !person.isDisabled else {
-            throw Problem(.forbidden, type: "forbidden", detail: "files from other nodes are signed by a member of the group")
-        }
-        return person
+        try await signingPerson(request, body: body, refusal: "files from other nodes are signed by a member of the group")
     }
 
     /// The bytes as a staged upload in the blob store.

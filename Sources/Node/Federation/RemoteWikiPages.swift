@@ -86,14 +86,8 @@ extension FederationController {
         guard let group = try await services.database.group(slug: slug), !group.isRemote else { throw Problem.notFound("no such group") }
         var request = request
         let bytes = Array(buffer: try await request.collectBody(upTo: runtime.settings.maxDocumentBytes))
-        let signer: String?
-        do {
-            signer = try await runtime.receiver.verifyFetch(signableRequest(request, body: bytes))
-        } catch {
-            throw Problem(.unauthorized, type: "signature", detail: "the request's signature was refused: \(error)")
-        }
-        guard let signer, let person = try await services.database.account(actorId: signer),
-              try await services.database.membership(groupId: group.id!, accountId: person.id!)?.isMember == true else {
+        let person = try await signingPerson(request, body: bytes, refusal: "new pages from other nodes are signed by a member of the group")
+        guard try await services.database.membership(groupId: group.id!, accountId: person.id!)?.isMember == true else {
             throw Problem(.forbidden, type: "forbidden", detail: "new pages from other nodes are signed by a member of the group")
         }
         guard let page = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
