@@ -57,7 +57,13 @@ extension InboxContext {
     /// The announces of `activity`, as received, to the nodes of the group's
     /// members on other nodes.
     func announce(_ activity: Activity, in group: Group, access: ContentItem.Access, subjects: [LedgerSubject]) async throws -> [Delivery] {
-        let destinations = try await announcer.destinations(groupId: group.id!)
+        let destinations: [Outbox.Destination]
+        if let cached = announceDestinations.cached(groupId: group.id!) {
+            destinations = cached
+        } else {
+            destinations = try await announcer.destinations(groupId: group.id!)
+            announceDestinations.store(destinations, groupId: group.id!)
+        }
         guard !destinations.isEmpty else { return [] }
         let inner = try activity.raw ?? JSONDecoder().decode(JSONValue.self, from: activity.encoded())
         return try announcer.deliveries(announcing: inner, group: group, to: destinations, access: access, subjects: subjects)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Storage
 
 /// What applying one received activity needs.
@@ -13,6 +14,9 @@ public struct InboxContext: Sendable {
     /// The cache of bytes of other nodes' files, so that bytes cached for
     /// items an activity drops go with them; `nil` leaves them.
     public let blobs: BlobStore?
+    /// The nodes a group's announces go to, remembered by the inbox worker
+    /// across a run of `Create`s in one batch (see `AnnounceDestinations`).
+    let announceDestinations = AnnounceDestinations()
 
     public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger, blobs: BlobStore? = nil) {
         self.blobs = blobs
@@ -44,4 +48,40 @@ extension InboxContext {
               let account = try await database.account(username: username), !account.isDisabled else { return nil }
         return account
     }
+}
+
+/// The nodes of a local group's members on other nodes, remembered while the
+/// inbox worker applies a run of activities that cannot change them.
+///
+/// Looking them up costs a dozen reads per announced activity (the members,
+/// their actors, and the federation policy of every host); under load each
+/// read is a thread hop of a millisecond or more, which made applying a
+/// backlog of `Create`s wait ~30 ms each. The worker turns the cache on for
+/// one batch and clears it after any activity that is not a `Create` (a
+/// `Create` changes no membership, actor or peer), so an activity sees
+/// destinations at most as old as the start of its batch's run of
+/// `Create`s. Off (the default), every call looks them up.
+final class AnnounceDestinations: Sendable {
+    private struct State {
+        var isOn = false
+        var byGroup: [Int64: [Outbox.Destination]] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+
+    func cached(groupId: Int64) -> [Outbox.Destination]? {
+        state.withLockedValue { $0.isOn ? $0.byGroup[groupId] : nil }
+    }
+
+    func store(_ destinations: [Outbox.Destination], groupId: Int64) {
+        state.withLockedValue { if $0.isOn { $0.byGroup[groupId] = destinations } }
+    }
+
+    /// Starts remembering (empty).
+    func turnOn() { state.withLockedValue { $0 = State(isOn: true) } }
+
+    /// Forgets what it remembered and stops remembering.
+    func turnOff() { state.withLockedValue { $0 = State() } }
+
+    /// Forgets what it remembered, remembering on if it was on.
+    func clear() { state.withLockedValue { $0.byGroup = [:] } }
 }

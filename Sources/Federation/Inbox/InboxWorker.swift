@@ -39,8 +39,13 @@ public final class InboxWorker: Service, Sendable {
     @discardableResult
     public func applyPending() async throws -> Int {
         let pending = try await context.database.pendingInboxActivities(limit: 100)
+        // The group's member nodes are looked up once per run of `Create`s
+        // in this batch instead of once per activity.
+        context.announceDestinations.turnOn()
+        defer { context.announceDestinations.turnOff() }
         for stored in pending {
             await apply(stored)
+            if stored.type != "Create" { context.announceDestinations.clear() }
         }
         if !pending.isEmpty { context.outbox.wake() }
         return pending.count

@@ -95,4 +95,47 @@ struct GroupInboxSecurityTests {
             #expect(carls.allSatisfy { $0.state == .ignored }, "\(type) by a non-member is ignored")
         }
     }
+
+    @Test("a member who leaves between two posts applied in one batch gets no announce of the second")
+    func leaveWithinOneBatch() async throws {
+        let a = try await LiveNode.start()
+        let b = try await LiveNode.start()
+        let c = try await LiveNode.start()
+        defer { Task { await a.stop(); await b.stop(); await c.stop() } }
+        let (_, anna) = try await a.user("anna")
+        let (_, bob) = try await b.user("bob")
+        let (_, carl) = try await c.user("carl")
+        let api = GroupFederationTests.api
+        #expect(try await api(.POST, a, "/groups", #"{"name":"Levees","slug":"levees"}"#, anna).status == 201)
+        let slug = "levees@\(a.authority)"
+        for (node, token) in [(b, bob), (c, carl)] {
+            #expect(try await api(.POST, node, "/groups/lookup", #"{"group":"\#(slug)"}"#, token).status == 200)
+            #expect(try await api(.POST, node, "/groups/\(slug)/join", nil, token).status == 200)
+        }
+        let groupRow = try #require(try await a.database.group(slug: "levees"))
+        try await eventually("Bob and Carl are members on A") { try await a.database.remoteMembers(groupId: groupRow.id!).count == 2 }
+        let group = "\(a.base)/groups/levees"
+        let bobId = b.personId("bob"), carlId = c.personId("carl")
+        func create(_ n: Int) -> InboxActivity {
+            let note: [String: Any] = ["id": "\(b.base)/content/\(900 + n)", "type": "Note", "attributedTo": bobId,
+                                       "content": "<p>post \(n)</p>", "audience": group, "to": [group]]
+            let activity: [String: Any] = ["@context": "https://www.w3.org/ns/activitystreams", "id": "\(b.base)/activities/batch-\(n)",
+                                           "type": "Create", "actor": bobId, "object": note, "audience": group, "to": [group]]
+            return InboxActivity(activityId: "\(b.base)/activities/batch-\(n)", actorId: bobId, type: "Create", recipient: "shared",
+                                 body: try! JSONSerialization.data(withJSONObject: activity), signatureKeyId: LocalActorURLs.ed25519KeyId(bobId))
+        }
+        let leave: [String: Any] = ["id": "\(c.base)/activities/leave", "type": "Undo", "actor": carlId,
+                                    "object": ["type": "Follow", "actor": carlId, "object": group]]
+        let undo = InboxActivity(activityId: "\(c.base)/activities/leave", actorId: carlId, type: "Undo", recipient: "shared",
+                                 body: try JSONSerialization.data(withJSONObject: leave), signatureKeyId: LocalActorURLs.ed25519KeyId(carlId))
+        // Stored in one transaction, so the inbox worker takes all three in one batch.
+        #expect(try await a.database.storeInboxActivities([create(1), undo, create(2)]) == [true, true, true])
+        try await eventually("A applied all three") { try await a.database.pendingInboxActivities(limit: 1).isEmpty }
+        #expect(try await a.database.remoteMembers(groupId: groupRow.id!).count == 1, "Carl left")
+        #expect(try await a.database.contentItem(apId: "\(b.base)/content/901") != nil)
+        #expect(try await a.database.contentItem(apId: "\(b.base)/content/902") != nil)
+        let toCarl = try await a.database.deliveries(host: c.authority, limit: 1000).map { String(decoding: $0.body, as: UTF8.self) }
+        #expect(toCarl.contains { $0.contains("batch-1") }, "the first post, before Carl left, was announced to his node")
+        #expect(!toCarl.contains { $0.contains("batch-2") }, "the second post, after Carl left, was not announced to his node")
+    }
 }
