@@ -1,21 +1,6 @@
 import Foundation
 import GRDB
 
-/// What other nodes are told when a local group is deleted: one `Delete` of
-/// the group per node that holds a mirror of it, and the objects (the group,
-/// its items and wiki pages, by the ids they travel under) whose ledger
-/// entries that `Delete` asks to delete.
-public struct GroupDeletionNotice: Sendable {
-    public var deliveries: [Delivery]
-    /// The group's actor id first, then its items and pages.
-    public var objectIds: [String]
-
-    public init(deliveries: [Delivery] = [], objectIds: [String] = []) {
-        self.deliveries = deliveries
-        self.objectIds = objectIds
-    }
-}
-
 /// The rows of a group that travel to other nodes, with the ActivityPub id
 /// of those that came from another node (`nil`: written here).
 public struct GroupObjectRows: Sendable {

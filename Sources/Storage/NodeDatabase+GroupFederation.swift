@@ -421,12 +421,13 @@ extension NodeDatabase {
     }
 }
 
-/// What other nodes are told when a local account is deleted: one `Delete`
-/// per node that received any of the person's data, and the ledger entries
-/// it asks them to delete.
-public struct AccountDeletionNotice: Sendable {
+/// What other nodes are told when a local account or group is deleted: one
+/// `Delete` per node that holds any of its data, and the objects whose
+/// ledger entries that `Delete` asks to delete (for a group, the group's
+/// actor id first, then its items and wiki pages).
+public struct DeletionNotice: Sendable {
     public var deliveries: [Delivery]
-    /// For each delivery's host: the objects the `Delete` covers.
+    /// The objects the `Delete` covers, by the ids they travel under.
     public var objectIds: [String]
 
     public init(deliveries: [Delivery] = [], objectIds: [String] = []) {
@@ -434,6 +435,9 @@ public struct AccountDeletionNotice: Sendable {
         self.objectIds = objectIds
     }
 }
+
+public typealias AccountDeletionNotice = DeletionNotice
+public typealias GroupDeletionNotice = DeletionNotice
 
 extension NodeDatabase {
     /// The ids of the items a person wrote here.
