@@ -7,18 +7,25 @@ import Storage
 public struct FederationPolicy: Sendable {
     let database: NodeDatabase
     let settings: FederationSettings
+    /// The peers' policies and the remote actors, kept in memory and checked
+    /// against the database's change counters on every use.
+    public let cache: FederationCache
 
     public init(database: NodeDatabase, settings: FederationSettings) {
         self.database = database
         self.settings = settings
+        self.cache = FederationCache(database: database)
     }
 
+    /// Whether the node federates with `host` now: read through
+    /// ``FederationCache``, so an operator's block (from the admin pages or
+    /// `meent peer block` in another process) counts from the next call.
     public func isAllowed(host: String) async throws -> Bool {
         if host == settings.authority { return false }
-        switch try await database.peer(host: host)?.policy {
+        switch try await cache.policy(host: host) {
         case .blocked: return false
         case .allowed: return true
-        case .undecided, nil: return settings.mode == .open
+        case .undecided: return settings.mode == .open
         }
     }
 

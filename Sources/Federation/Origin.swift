@@ -6,23 +6,32 @@ public enum Origin {
     /// The authority of a URL: `host`, or `host:port` when a port is given,
     /// lowercased. `nil` for anything that is not an absolute http(s) URL.
     public static func authority(of id: String) -> String? {
-        guard let components = URLComponents(string: id), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", let host = components.host?.lowercased(), !host.isEmpty
-        else { return nil }
-        if let port = components.port { return "\(host):\(port)" }
-        return host
+        parts(of: id)?.authority
     }
 
     /// `scheme://authority` of a URL, the unit of trust.
     public static func of(_ id: String) -> String? {
-        guard let components = URLComponents(string: id), let scheme = components.scheme?.lowercased(),
-              let authority = authority(of: id) else { return nil }
-        return "\(scheme)://\(authority)"
+        parts(of: id).map { "\($0.scheme)://\($0.authority)" }
     }
 
     /// Whether two ids share an origin.
     public static func same(_ lhs: String, _ rhs: String) -> Bool {
-        guard let left = of(lhs), let right = of(rhs) else { return false }
+        guard let left = parts(of: lhs), let right = parts(of: rhs) else { return false }
         return left == right
+    }
+
+    /// The lowercased scheme (`http` or `https`) and authority of a URL,
+    /// parsed once (every inbox request compares several ids).
+    private static func parts(of id: String) -> Parts? {
+        guard let components = URLComponents(string: id), let scheme = components.scheme?.lowercased(),
+              scheme == "https" || scheme == "http", let host = components.host?.lowercased(), !host.isEmpty
+        else { return nil }
+        if let port = components.port { return Parts(scheme: scheme, authority: "\(host):\(port)") }
+        return Parts(scheme: scheme, authority: host)
+    }
+
+    private struct Parts: Equatable {
+        let scheme: String
+        let authority: String
     }
 }

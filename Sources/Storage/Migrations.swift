@@ -496,6 +496,35 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-federation-cache-version") { db in
+            // Counters the server's in-memory caches of peer policies and
+            // remote actors compare on every use (see
+            // NodeDatabase.federationCacheVersion). Triggers bump them on any
+            // change, whichever connection or process makes it: the running
+            // server, `meent peer block` in another process, or a SQL shell.
+            try db.execute(sql: """
+                CREATE TABLE federationCacheVersion (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    peers INTEGER NOT NULL,
+                    actors INTEGER NOT NULL
+                );
+                INSERT INTO federationCacheVersion (id, peers, actors) VALUES (1, 0, 0);
+                CREATE TRIGGER peer_policy_inserted AFTER INSERT ON peer WHEN NEW.policy != 'none'
+                BEGIN UPDATE federationCacheVersion SET peers = peers + 1; END;
+                CREATE TRIGGER peer_policy_updated AFTER UPDATE OF policy, host ON peer
+                WHEN OLD.policy IS NOT NEW.policy OR OLD.host IS NOT NEW.host
+                BEGIN UPDATE federationCacheVersion SET peers = peers + 1; END;
+                CREATE TRIGGER peer_policy_deleted AFTER DELETE ON peer WHEN OLD.policy != 'none'
+                BEGIN UPDATE federationCacheVersion SET peers = peers + 1; END;
+                CREATE TRIGGER remoteActor_inserted AFTER INSERT ON remoteActor
+                BEGIN UPDATE federationCacheVersion SET actors = actors + 1; END;
+                CREATE TRIGGER remoteActor_updated AFTER UPDATE ON remoteActor
+                BEGIN UPDATE federationCacheVersion SET actors = actors + 1; END;
+                CREATE TRIGGER remoteActor_deleted AFTER DELETE ON remoteActor
+                BEGIN UPDATE federationCacheVersion SET actors = actors + 1; END;
+                """)
+        }
+
         return migrator
     }
 }

@@ -32,7 +32,50 @@ public struct DeliveryStatus: Sendable {
     public let hosts: [HostRow]
 }
 
+/// Where the peers' policies and the cached remote actors stand: each
+/// counter grows whenever a row changes, by any connection or process
+/// (database triggers), so an in-memory copy taken at one version is
+/// current as long as the version is unchanged.
+public struct FederationCacheVersion: Sendable, Equatable {
+    /// Bumped when a peer's policy changes (or a peer with a policy is added or removed).
+    public let peers: Int64
+    /// Bumped when a remote actor is stored, updated or deleted.
+    public let actors: Int64
+
+    public init(peers: Int64, actors: Int64) {
+        self.peers = peers
+        self.actors = actors
+    }
+}
+
 extension NodeDatabase {
+    // MARK: Cache version
+
+    /// The current ``FederationCacheVersion``, read synchronously on the
+    /// caller's thread from a connection of its own (a few microseconds, no
+    /// hop to the pool's queues): callers compare it on every use of a
+    /// cached peer policy or actor. Nil when it cannot be read (a database
+    /// not migrated that far): then nothing may be served from a cache.
+    public func federationCacheVersion() -> FederationCacheVersion? {
+        versionConnection.withLock { connection -> FederationCacheVersion? in
+            do {
+                if connection == nil {
+                    var configuration = Configuration()
+                    configuration.readonly = true
+                    configuration.busyMode = .timeout(10)
+                    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = 16") }
+                    connection = try DatabaseQueue(path: path, configuration: configuration)
+                }
+                return try connection!.inDatabase { db in
+                    let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT peers, actors FROM federationCacheVersion WHERE id = 1"))
+                    return row.map { FederationCacheVersion(peers: $0[0], actors: $0[1]) }
+                }
+            } catch {
+                return nil
+            }
+        }
+    }
+
     // MARK: Peers
 
     /// (Read for every inbox request and delivery batch: a cached statement
@@ -40,6 +83,17 @@ extension NodeDatabase {
     public func peer(host: String) async throws -> Peer? {
         try await pool.read { db in
             try Peer.fetchOne(db.cachedStatement(sql: "SELECT * FROM peer WHERE host = ?"), arguments: [host])
+        }
+    }
+
+    /// The stored peers among `hosts`, by host, in one read (a delivery batch's peers).
+    public func peers(hosts: some Collection<String>) async throws -> [String: Peer] {
+        guard !hosts.isEmpty else { return [:] }
+        let list = String(decoding: try JSONEncoder().encode(Array(hosts)), as: UTF8.self)
+        return try await pool.read { db in
+            let peers = try Peer.fetchAll(db.cachedStatement(sql: "SELECT * FROM peer WHERE host IN (SELECT value FROM json_each(?))"),
+                                          arguments: [list])
+            return Dictionary(peers.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -234,26 +288,31 @@ extension NodeDatabase {
     /// in one transaction.
     public func markDelivered(_ deliveries: [(id: Int64, status: Int)], peerSchemes: [String: Peer.SignatureScheme?], now: Date = Date()) async throws {
         guard !deliveries.isEmpty || !peerSchemes.isEmpty else { return }
+        let ids = String(decoding: try JSONEncoder().encode(deliveries.map(\.id)), as: UTF8.self)
         try await pool.write { db in
             let update = try db.cachedStatement(sql: """
                 UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
                 """)
             for delivery in deliveries { try update.execute(arguments: [delivery.status, now, delivery.id]) }
-            // The data-flow ledger: what the delivered rows carried, to which node.
-            let carried = try db.cachedStatement(sql: "SELECT host, subjects FROM delivery WHERE id = ? AND subjects != '[]'")
-            for delivery in deliveries {
-                guard let row = try Row.fetchOne(carried, arguments: [delivery.id]) else { continue }
-                let subjects = try JSONDecoder().decode([LedgerSubject].self, from: Data((row["subjects"] as String).utf8))
-                try Self.recordLedger(subjects, host: row["host"], at: now, db)
+            // The data-flow ledger: what the delivered rows carried, to which
+            // node; one statement for the whole batch.
+            if !deliveries.isEmpty {
+                try db.cachedStatement(sql: """
+                    INSERT INTO ledgerEntry (objectId, kind, host, firstSentAt, lastSentAt)
+                    SELECT json_extract(subject.value, '$.objectId'), json_extract(subject.value, '$.kind'), delivery.host, ?1, ?1
+                    FROM delivery, json_each(delivery.subjects) AS subject
+                    WHERE delivery.id IN (SELECT value FROM json_each(?2)) AND delivery.subjects != '[]'
+                    ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
+                    """).execute(arguments: [now, ids])
             }
+            let succeeded = try db.cachedStatement(sql: """
+                INSERT INTO peer (host, policy, signatureScheme, consecutiveFailures, lastAttemptAt, lastSuccessAt, pausedUntil, createdAt)
+                VALUES (?1, 'none', ?2, 0, ?3, ?3, NULL, ?3)
+                ON CONFLICT (host) DO UPDATE SET consecutiveFailures = 0, lastAttemptAt = ?3, lastSuccessAt = ?3, pausedUntil = NULL,
+                    signatureScheme = COALESCE(?2, peer.signatureScheme)
+                """)
             for (host, scheme) in peerSchemes {
-                var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
-                peer.lastAttemptAt = now
-                peer.consecutiveFailures = 0
-                peer.lastSuccessAt = now
-                peer.pausedUntil = nil
-                if let scheme { peer.signatureScheme = scheme }
-                try peer.save(db)
+                try succeeded.execute(arguments: [host, scheme, now])
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The node's SQLite database: one file in WAL mode, one `DatabasePool` per
 /// process.
@@ -11,6 +12,9 @@ public final class NodeDatabase: Sendable {
     /// The underlying pool, for access methods defined in other files of this module.
     let pool: DatabasePool
     public let path: String
+    /// A read-only connection of its own for ``federationCacheVersion()``,
+    /// opened on first use.
+    let versionConnection = Mutex<DatabaseQueue?>(nil)
 
     /// Opens (creating if needed) the database at `path` and migrates it to the
     /// latest schema.

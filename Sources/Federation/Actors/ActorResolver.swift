@@ -33,7 +33,7 @@ public final class ActorResolver: Sendable {
         guard host != settings.authority else {
             throw FederationError.originMismatch("\(id) claims this node's own origin")
         }
-        if !forceRefresh, let cached = try await database.remoteActor(id: id),
+        if !forceRefresh, let cached = try await policy.cache.remoteActor(id: id),
            Date().timeIntervalSince(cached.fetchedAt) < settings.actorCacheLifetime {
             return cached
         }
@@ -139,10 +139,10 @@ public final class ActorResolver: Sendable {
             actor = cached
         }
         if keyId == actor.ed25519KeyId, let multibase = actor.ed25519Multibase {
-            return (try MessageVerificationKey(multibase: multibase), actor.id)
+            return (try policy.cache.verificationKey(encoded: multibase) { try MessageVerificationKey(multibase: $0) }, actor.id)
         }
         if keyId == actor.rsaKeyId, let pem = actor.rsaPublicKeyPEM {
-            return (try MessageVerificationKey(pemRepresentation: pem, algorithm: .rsaV1_5SHA256), actor.id)
+            return (try policy.cache.verificationKey(encoded: pem) { try MessageVerificationKey(pemRepresentation: $0, algorithm: .rsaV1_5SHA256) }, actor.id)
         }
         throw FederationError.unknownKey("\(actor.id) lists no key \(keyId)")
     }

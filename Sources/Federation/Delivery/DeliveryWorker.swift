@@ -51,7 +51,8 @@ public final class DeliveryWorker: Service, Sendable {
 
     /// Sends what is due now; returns how many deliveries were attempted.
     ///
-    /// Per batch, each peer's policy and state are read once, and the
+    /// Per batch, the peers' states are read in one statement (their
+    /// policies come from ``FederationCache``), and the
     /// successful deliveries are marked in one transaction at the end (until
     /// then they stay queued: a crash sends them again, and the inbox
     /// deduplicates). Failures are recorded one by one as they happen.
@@ -59,9 +60,11 @@ public final class DeliveryWorker: Service, Sendable {
     public func sendDue() async throws -> Int {
         let due = try await database.dueDeliveries(limit: concurrency * 4)
         guard !due.isEmpty else { return 0 }
+        let hosts = Set(due.map(\.host))
+        let stored = try await database.peers(hosts: hosts)
         var peers: [String: PeerState] = [:]
-        for host in Set(due.map(\.host)) {
-            peers[host] = PeerState(isAllowed: try await policy.isAllowed(host: host), peer: try await database.peer(host: host))
+        for host in hosts {
+            peers[host] = PeerState(isAllowed: try await policy.isAllowed(host: host), peer: stored[host])
         }
         var delivered: [(id: Int64, status: Int)] = []
         var peerSchemes: [String: Peer.SignatureScheme?] = [:]

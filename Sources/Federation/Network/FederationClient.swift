@@ -24,6 +24,8 @@ public final class FederationClient: Sendable {
     let addressPolicy: AddressPolicy
     public static let activityMediaType = "application/activity+json"
     static let maxRedirects = 3
+    /// Connections kept open to one host at most (HTTP/1.1); matches ``DeliveryWorker``'s default concurrency.
+    public static let connectionsPerHost = 32
 
     public init(settings: FederationSettings) {
         self.settings = settings
@@ -31,7 +33,10 @@ public final class FederationClient: Sendable {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(5), read: .milliseconds(Int64(settings.requestTimeout / .milliseconds(1)))))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        // As many connections per host as the delivery worker sends at once
+        // (AsyncHTTPClient's default is 8: the rest of a batch to one busy
+        // peer would wait for a free connection).
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
         configuration.httpVersion = .automatic
         self.configuration = configuration
     }
