@@ -21,8 +21,9 @@ public enum Origin {
     }
 
     /// The lowercased scheme (`http` or `https`) and authority of a URL,
-    /// parsed once (every inbox request compares several ids).
-    private static func parts(of id: String) -> Parts? {
+    /// parsed once (every inbox request compares several ids); two ids
+    /// share an origin when their parts are equal.
+    public static func parts(of id: String) -> Parts? {
         guard let components = URLComponents(string: id), let scheme = components.scheme?.lowercased(),
               scheme == "https" || scheme == "http", let host = components.host?.lowercased(), !host.isEmpty
         else { return nil }
@@ -30,8 +31,8 @@ public enum Origin {
         return Parts(scheme: scheme, authority: host)
     }
 
-    private struct Parts: Equatable {
-        let scheme: String
-        let authority: String
+    public struct Parts: Equatable, Sendable {
+        public let scheme: String
+        public let authority: String
     }
 }

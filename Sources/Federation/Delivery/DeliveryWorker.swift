@@ -21,6 +21,8 @@ public final class DeliveryWorker: Service, Sendable {
     let logger: Logger
     /// Deliveries in flight at once.
     let concurrency: Int
+    /// Deliveries per batch, in multiples of ``concurrency``.
+    static let batchRounds = 16
 
     public init(database: NodeDatabase, client: FederationClient, keyring: LocalKeyring, policy: FederationPolicy,
                 settings: FederationSettings, signal: WorkSignal, logger: Logger, concurrency: Int = 32) {
@@ -58,7 +60,9 @@ public final class DeliveryWorker: Service, Sendable {
     /// deduplicates). Failures are recorded one by one as they happen.
     @discardableResult
     public func sendDue() async throws -> Int {
-        let due = try await database.dueDeliveries(limit: concurrency * 4)
+        // Large batches: the batch waits for its slowest request and then
+        // writes its marks, so the fewer batches the fewer such pauses.
+        let due = try await database.dueDeliveries(limit: concurrency * Self.batchRounds)
         guard !due.isEmpty else { return 0 }
         let hosts = Set(due.map(\.host))
         let stored = try await database.peers(hosts: hosts)

@@ -78,19 +78,19 @@ public struct InboxReceiver: Sendable {
         } catch {
             throw FederationError.malformed("the body is not an activity with id, type and actor")
         }
-        guard let actorHost = Origin.authority(of: envelope.actor), Origin.authority(of: envelope.id) != nil else {
+        guard let actorOrigin = Origin.parts(of: envelope.actor), let idOrigin = Origin.parts(of: envelope.id) else {
             throw FederationError.malformed("actor and id must be http(s) URLs")
         }
-        guard actorHost != settings.authority, Origin.authority(of: envelope.id) != settings.authority else {
+        guard actorOrigin.authority != settings.authority, idOrigin.authority != settings.authority else {
             throw FederationError.originMismatch("remote activities cannot claim this node's origin")
         }
-        guard Origin.same(envelope.id, envelope.actor) else {
+        guard idOrigin == actorOrigin else {
             throw FederationError.originMismatch("the activity id and its actor have different origins")
         }
-        try await policy.requireAllowed(host: actorHost)
+        try await policy.requireAllowed(host: actorOrigin.authority)
 
         let verified = try await FetchBudget.limiting {
-            try await verify(request, actor: envelope.actor, now: now, isDeletion: envelope.type == "Delete")
+            try await verify(request, origin: actorOrigin, now: now, isDeletion: envelope.type == "Delete")
         }
         guard verified.ownerId == envelope.actor else {
             throw FederationError.keyOwnerMismatch("the request is signed by \(verified.ownerId), not by the activity's actor")
@@ -107,9 +107,9 @@ public struct InboxReceiver: Sendable {
     public func verifyFetch(_ request: SignableRequest, now: Date = Date()) async throws -> String? {
         guard request.headers.contains("signature") else { return nil }
         let keyId = try signatureKeyId(request)
-        guard let host = Origin.authority(of: keyId) else { throw FederationError.malformed("the key id is not a URL") }
-        try await policy.requireAllowed(host: host)
-        return try await FetchBudget.limiting { try await verify(request, actor: keyId, now: now).ownerId }
+        guard let keyOrigin = Origin.parts(of: keyId) else { throw FederationError.malformed("the key id is not a URL") }
+        try await policy.requireAllowed(host: keyOrigin.authority)
+        return try await FetchBudget.limiting { try await verify(request, origin: keyOrigin, now: now).ownerId }
     }
 
     /// The key id a request's signature names (RFC 9421 or draft-cavage).
@@ -128,23 +128,25 @@ public struct InboxReceiver: Sendable {
     /// Verifies the signature; on a key that fails, fetches the actor again once.
     /// A deletion (`isDeletion`) may come from an actor whose node no longer serves it: see
     /// ``ActorResolver/verificationKey(keyId:forceRefresh:allowingDeletedActor:)``.
-    private func verify(_ request: SignableRequest, actor: String, now: Date, isDeletion: Bool = false) async throws -> (keyId: String, ownerId: String) {
+    /// The key must be on `origin`, the actor's (for a signed fetch, the key id's own).
+    private func verify(_ request: SignableRequest, origin: Origin.Parts, now: Date,
+                        isDeletion: Bool = false) async throws -> (keyId: String, ownerId: String) {
         do {
-            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: false, isDeletion: isDeletion)
+            return try await verifyOnce(request, origin: origin, now: now, forceRefresh: false, isDeletion: isDeletion)
         } catch let error as HTTPSignatureError where error == .badSignature {
-            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: true)
+            return try await verifyOnce(request, origin: origin, now: now, forceRefresh: true)
         } catch let error as FederationError where error.code == .unknownKey {
-            return try await verifyOnce(request, actor: actor, now: now, forceRefresh: true)
+            return try await verifyOnce(request, origin: origin, now: now, forceRefresh: true)
         }
     }
 
-    private func verifyOnce(_ request: SignableRequest, actor: String, now: Date, forceRefresh: Bool,
+    private func verifyOnce(_ request: SignableRequest, origin: Origin.Parts, now: Date, forceRefresh: Bool,
                             isDeletion: Bool = false) async throws -> (keyId: String, ownerId: String) {
         let owner = NIOLockedValueBox<String?>(nil)
         let resolver = self.resolver
         let verified = try await verifier.verify(request, now: now) { keyId in
             // The key must come from the actor's own origin: no fetch elsewhere.
-            guard Origin.same(keyId, actor) else {
+            guard Origin.parts(of: keyId) == origin else {
                 throw FederationError.originMismatch("the signing key and the actor have different origins")
             }
             let (key, ownerId) = try await resolver.verificationKey(keyId: keyId, forceRefresh: forceRefresh, allowingDeletedActor: isDeletion)
