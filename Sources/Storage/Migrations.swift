@@ -525,6 +525,20 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-delivery-host-due-index") { db in
+            // dueDeliveries holds back a row while an older row of its host
+            // waits for a retry (NOT EXISTS … older.nextAttemptAt > now).
+            // With only (host, state) that check read every queued row of
+            // the host for each candidate: quadratic in a deep queue (31 ms
+            // per batch with 4,000 rows for one host); with nextAttemptAt in
+            // the index it is one seek (1.3 ms). The new index also serves
+            // everything the old one did.
+            try db.execute(sql: """
+                CREATE INDEX delivery_host_due ON delivery(host, state, nextAttemptAt);
+                DROP INDEX delivery_host;
+                """)
+        }
+
         return migrator
     }
 }

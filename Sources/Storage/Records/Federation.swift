@@ -191,6 +191,32 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Reads a row by column, without the Codable decoder (the delivery
+    /// worker reads hundreds of rows per batch): `subjects` is JSON text,
+    /// decoded only when it lists something.
+    public init(row: Row) throws {
+        id = row["id"]
+        activityId = row["activityId"]
+        inbox = row["inbox"]
+        host = row["host"]
+        body = row["body"]
+        signer = row["signer"]
+        signerActorId = row["signerActorId"]
+        state = row["state"]
+        attempts = row["attempts"]
+        nextAttemptAt = row["nextAttemptAt"]
+        lastError = row["lastError"]
+        lastStatus = row["lastStatus"]
+        createdAt = row["createdAt"]
+        deliveredAt = row["deliveredAt"]
+        let subjects: String? = row["subjects"]
+        if let subjects, subjects != "[]", !subjects.isEmpty {
+            self.subjects = try JSONDecoder().decode([LedgerSubject].self, from: Data(subjects.utf8))
+        } else {
+            self.subjects = []
+        }
+    }
 }
 
 /// A follow relation between two actors, local or remote, by actor id.
