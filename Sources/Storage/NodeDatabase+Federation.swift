@@ -16,6 +16,22 @@ public struct InboxEffects: Sendable {
     public init() {}
 }
 
+/// How applying one received activity came out: its new state, why it was
+/// ignored or failed, and the effects to write with it.
+public struct InboxCompletion: Sendable {
+    public var id: Int64
+    public var state: InboxActivity.State
+    public var error: String?
+    public var effects: InboxEffects
+
+    public init(id: Int64, state: InboxActivity.State, error: String? = nil, effects: InboxEffects = InboxEffects()) {
+        self.id = id
+        self.state = state
+        self.error = error
+        self.effects = effects
+    }
+}
+
 /// Counts for `meent queue status`.
 public struct DeliveryStatus: Sendable {
     public struct HostRow: Sendable {
@@ -157,30 +173,65 @@ extension NodeDatabase {
     @discardableResult
     public func completeInboxActivity(id: Int64, state: InboxActivity.State, error: String? = nil,
                                       effects: InboxEffects = InboxEffects(), now: Date = Date()) async throws -> [String] {
-        try await pool.write { db in
-            for follow in effects.followsToSave { try follow.save(db) }
-            for pair in effects.followsToDelete {
-                _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+        try await completeInboxActivities([InboxCompletion(id: id, state: state, error: error, effects: effects)], now: now)
+    }
+
+    /// Marks several received activities as handled and writes their
+    /// effects, in the order given, in one transaction: all of them or, when
+    /// one fails, none. Returns the digests of file versions that went with
+    /// dropped items, for ``removeUnusedBlobs(_:from:)``.
+    ///
+    /// Each activity's effects are written after the previous one's, so a
+    /// later item sees an earlier one (a reply finds its parent, a second
+    /// `Create` of an object updates it).
+    @discardableResult
+    public func completeInboxActivities(_ completions: [InboxCompletion], now: Date = Date()) async throws -> [String] {
+        guard !completions.isEmpty else { return [] }
+        return try await pool.write { db in
+            let markDone = try db.cachedStatement(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?")
+            var dropped: [String] = []
+            for completion in completions {
+                let effects = completion.effects
+                for follow in effects.followsToSave { try follow.save(db) }
+                for pair in effects.followsToDelete {
+                    _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+                }
+                for actor in effects.actorsToSave { try actor.save(db) }
+                for id in effects.actorsToDelete {
+                    _ = try RemoteActor.deleteOne(db, key: id)
+                    try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
+                }
+                dropped += try Self.apply(effects.changes, db)
+                try Self.insert(effects.deliveries, db)
+                try markDone.execute(arguments: [completion.state, completion.error, now, completion.id])
             }
-            for actor in effects.actorsToSave { try actor.save(db) }
-            for id in effects.actorsToDelete {
-                _ = try RemoteActor.deleteOne(db, key: id)
-                try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
-            }
-            let dropped = try Self.apply(effects.changes, db)
-            try Self.insert(effects.deliveries, db)
-            try db.execute(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?",
-                           arguments: [state, error, now, id])
             return dropped
         }
     }
 
     // MARK: Deliveries
 
+    /// Inserts delivery rows (a row whose activity id and inbox are already
+    /// queued is left out). One prepared statement for all of them, and the
+    /// ledger subjects, which the rows of one activity share, encoded once.
     static func insert(_ deliveries: [Delivery], _ db: Database) throws {
+        guard !deliveries.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO delivery (activityId, inbox, host, body, signer, signerActorId, state, attempts, nextAttemptAt,
+                                            lastError, lastStatus, createdAt, deliveredAt, subjects)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var encodedSubjects: (subjects: [LedgerSubject], text: String)?
+        var dates = DateValues()
         for delivery in deliveries {
-            var delivery = delivery
-            try delivery.insert(db, onConflict: .ignore)
+            if encodedSubjects?.subjects != delivery.subjects {
+                let data = try Delivery.databaseJSONEncoder(for: "subjects").encode(delivery.subjects)
+                encodedSubjects = (delivery.subjects, String(decoding: data, as: UTF8.self))
+            }
+            try insert.execute(arguments: [delivery.activityId, delivery.inbox, delivery.host, delivery.body, delivery.signer,
+                                           delivery.signerActorId, delivery.state, delivery.attempts, dates[delivery.nextAttemptAt],
+                                           delivery.lastError, delivery.lastStatus, dates[delivery.createdAt], delivery.deliveredAt,
+                                           encodedSubjects!.text])
         }
     }
 
@@ -235,16 +286,23 @@ extension NodeDatabase {
     public func markDelivered(_ deliveries: [(id: Int64, status: Int)], peerSchemes: [String: Peer.SignatureScheme?], now: Date = Date()) async throws {
         guard !deliveries.isEmpty || !peerSchemes.isEmpty else { return }
         try await pool.write { db in
+            // (Once per batch: formatting a date takes several microseconds.)
+            let nowValue = now.databaseValue
             let update = try db.cachedStatement(sql: """
                 UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
                 """)
-            for delivery in deliveries { try update.execute(arguments: [delivery.status, now, delivery.id]) }
-            // The data-flow ledger: what the delivered rows carried, to which node.
+            for delivery in deliveries { try update.execute(arguments: [delivery.status, nowValue, delivery.id]) }
+            // The data-flow ledger: what the delivered rows carried, to which
+            // node. The rows of one activity carry the same subjects: each
+            // text is decoded once.
             let carried = try db.cachedStatement(sql: "SELECT host, subjects FROM delivery WHERE id = ? AND subjects != '[]'")
+            var decoded: [String: [LedgerSubject]] = [:]
             for delivery in deliveries {
                 guard let row = try Row.fetchOne(carried, arguments: [delivery.id]) else { continue }
-                let subjects = try JSONDecoder().decode([LedgerSubject].self, from: Data((row["subjects"] as String).utf8))
-                try Self.recordLedger(subjects, host: row["host"], at: now, db)
+                let text: String = row["subjects"]
+                let subjects = try decoded[text] ?? JSONDecoder().decode([LedgerSubject].self, from: Data(text.utf8))
+                decoded[text] = subjects
+                try Self.recordLedger(subjects, host: row["host"], at: nowValue, db)
             }
             for (host, scheme) in peerSchemes {
                 var peer = try Peer.fetchOne(db, key: host) ?? Peer(host: host, createdAt: now)
@@ -361,6 +419,22 @@ extension NodeDatabase {
     public func receivedActivities(type: String, limit: Int = 100) async throws -> [InboxActivity] {
         try await pool.read { db in
             try InboxActivity.filter(Column("type") == type).order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+}
+
+/// Database values of dates, each formatted once: GRDB formats a `Date`
+/// with a `DateFormatter` (several microseconds), and the rows written
+/// together mostly share a few dates.
+struct DateValues {
+    private var values: [Date: DatabaseValue] = [:]
+
+    subscript(date: Date) -> DatabaseValue {
+        mutating get {
+            if let value = values[date] { return value }
+            let value = date.databaseValue
+            values[date] = value
+            return value
         }
     }
 }

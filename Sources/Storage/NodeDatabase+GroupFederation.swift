@@ -360,11 +360,17 @@ extension NodeDatabase {
 
     /// Records that `subjects` reached `host` (called when a delivery succeeds).
     static func recordLedger(_ subjects: [LedgerSubject], host: String, at date: Date, _ db: Database) throws {
+        try recordLedger(subjects, host: host, at: date.databaseValue, db)
+    }
+
+    /// (With the date as stored, for callers that record many at once.)
+    static func recordLedger(_ subjects: [LedgerSubject], host: String, at date: DatabaseValue, _ db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO ledgerEntry (objectId, kind, host, firstSentAt, lastSentAt) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
+            """)
         for subject in subjects {
-            try db.execute(sql: """
-                INSERT INTO ledgerEntry (objectId, kind, host, firstSentAt, lastSentAt) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
-                """, arguments: [subject.objectId, subject.kind, host, date, date])
+            try upsert.execute(arguments: [subject.objectId, subject.kind, host, date, date])
         }
     }
 

@@ -45,9 +45,59 @@ public struct Outbox: Sendable {
     public func deliveries(of activity: Activity, to destinations: [Destination], signer: String,
                            subjects: [LedgerSubject] = []) throws -> [Delivery] {
         let body = try activity.encoded()
+        let now = Date()
         return destinations.map {
             Delivery(activityId: activity.id, inbox: $0.inbox, host: $0.host, body: body, signer: signer,
-                     signerActorId: activity.actor, subjects: subjects)
+                     signerActorId: activity.actor, nextAttemptAt: now, createdAt: now, subjects: subjects)
+        }
+    }
+
+    /// Delivery rows for a copy of `activity` per destination, each with a
+    /// new activity id and addressed to that destination's recipients.
+    ///
+    /// The activity is encoded once, with marks where the id and the
+    /// addressees go, and each copy is that text with its own filled in:
+    /// encoding an activity that carries a whole received activity costs
+    /// far more than copying its bytes, and a busy group sends one copy per
+    /// member node of everything its members post.
+    public func addressedCopies(of activity: Activity, to destinations: [Destination], signer: String,
+                                subjects: [LedgerSubject] = []) throws -> [Delivery] {
+        let now = Date()
+        func row(_ id: String, _ destination: Destination, _ body: Data) -> Delivery {
+            Delivery(activityId: id, inbox: destination.inbox, host: destination.host, body: body, signer: signer,
+                     signerActorId: activity.actor, nextAttemptAt: now, createdAt: now, subjects: subjects)
+        }
+        func encodedOneByOne() throws -> [Delivery] {
+            try destinations.map { destination in
+                var copy = activity
+                copy.id = urls.newActivityId()
+                copy.to = destination.recipients
+                return row(copy.id, destination, try copy.encoded())
+            }
+        }
+        guard destinations.count > 1 else { return try encodedOneByOne() }
+        // Marks no sender can know in advance. With sorted keys `id` comes
+        // before `object` (the carried activity) and `to` after it, and
+        // only the group's own values come before and after those.
+        let mark = UUID().uuidString
+        var template = activity
+        template.id = "urn:meent:copy:\(mark):id"
+        template.to = ["urn:meent:copy:\(mark):to"]
+        let text = try template.encoded()
+        guard let idRange = text.range(of: Data("\"\(template.id)\"".utf8)),
+              let toRange = text.range(of: Data("[\"urn:meent:copy:\(mark):to\"]".utf8), options: .backwards),
+              idRange.upperBound <= toRange.lowerBound
+        else { return try encodedOneByOne() }
+        return destinations.map { destination in
+            let id = urls.newActivityId()
+            var body = Data()
+            body.reserveCapacity(text.count + 256)
+            body.append(text[text.startIndex..<idRange.lowerBound])
+            JSONText.appendString(id, to: &body)
+            body.append(text[idRange.upperBound..<toRange.lowerBound])
+            JSONText.appendStrings(destination.recipients, to: &body)
+            body.append(text[toRange.upperBound..<text.endIndex])
+            return row(id, destination, body)
         }
     }
 
