@@ -88,16 +88,19 @@ public struct Outbox: Sendable {
               let toRange = text.range(of: Data("[\"urn:meent:copy:\(mark):to\"]".utf8), options: .backwards),
               idRange.upperBound <= toRange.lowerBound
         else { return try encodedOneByOne() }
+        let bytes = [UInt8](text)
+        let (idStart, idEnd) = (idRange.lowerBound - text.startIndex, idRange.upperBound - text.startIndex)
+        let (toStart, toEnd) = (toRange.lowerBound - text.startIndex, toRange.upperBound - text.startIndex)
         return destinations.map { destination in
             let id = urls.newActivityId()
-            var body = Data()
-            body.reserveCapacity(text.count + 256)
-            body.append(text[text.startIndex..<idRange.lowerBound])
+            var body: [UInt8] = []
+            body.reserveCapacity(bytes.count + 256)
+            body += bytes[..<idStart]
             JSONText.appendString(id, to: &body)
-            body.append(text[idRange.upperBound..<toRange.lowerBound])
+            body += bytes[idEnd..<toStart]
             JSONText.appendStrings(destination.recipients, to: &body)
-            body.append(text[toRange.upperBound..<text.endIndex])
-            return row(id, destination, body)
+            body += bytes[toEnd...]
+            return row(id, destination, Data(body))
         }
     }
 

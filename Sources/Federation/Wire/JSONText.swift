@@ -1,37 +1,37 @@
-import Foundation
-
 /// JSON text written by hand, for the few places that splice values into
 /// text encoded before (see ``Outbox/addressedCopies(of:to:signer:subjects:)``).
 enum JSONText {
     /// Appends `value` as a JSON string: quoted, with quotes, backslashes
     /// and control characters escaped (slashes are left as they are, as
     /// ``Activity/encoded()`` leaves them).
-    static func appendString(_ value: String, to data: inout Data) {
-        data.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): data.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): data.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: data.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: data.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: data.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                data.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                         hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default: data.append(byte)
+    static func appendString(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: value.utf8)
+        } else {
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), byte]
+                case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case ..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                default: bytes.append(byte)
+                }
             }
         }
-        data.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Appends `values` as a JSON array of strings.
-    static func appendStrings(_ values: [String], to data: inout Data) {
-        data.append(UInt8(ascii: "["))
+    static func appendStrings(_ values: [String], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
         for (offset, value) in values.enumerated() {
-            if offset > 0 { data.append(UInt8(ascii: ",")) }
-            appendString(value, to: &data)
+            if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendString(value, to: &bytes)
         }
-        data.append(UInt8(ascii: "]"))
+        bytes.append(UInt8(ascii: "]"))
     }
 }
