@@ -12,18 +12,21 @@ import Storage
 /// written together: their effects and states in one transaction, so that
 /// a backlog costs one commit per batch instead of one per activity. The
 /// batch is written before any other activity is applied and before a
-/// `Create` that names an object an earlier `Create` of the batch wrote (a
-/// reply to it, or the same object again), so every activity still sees
-/// the effects of all that came before it. When writing a batch fails, its
-/// activities are written one by one, so one that cannot be written fails
-/// alone.
+/// `Create` that names an object an earlier `Create` wrote (a reply to it,
+/// or the same object again), so every activity still sees the effects of
+/// all that came before it. While one batch is written, the next is
+/// prepared; batches are written one after the other, in order. When
+/// writing a batch fails, its activities are written one by one, so one
+/// that cannot be written fails alone.
 public final class InboxWorker: Service, Sendable {
     let context: InboxContext
     let signal: WorkSignal
     let handlers: [String: any ActivityHandler]
 
-    /// Activities taken from the table at a time (and written together at most).
+    /// Activities written together at most.
     static let batchSize = 100
+    /// Activities taken from the table at a time.
+    static let readAhead = 400
 
     public init(context: InboxContext, signal: WorkSignal) {
         self.context = context
@@ -49,54 +52,84 @@ public final class InboxWorker: Service, Sendable {
     }
 
     /// Applies what is pending now; returns how many activities it handled.
+    ///
+    /// While one batch of `Create`s is being written, the next is prepared
+    /// (its handlers run), and it is written after the first: the two
+    /// halves of the work overlap instead of waiting for each other.
     @discardableResult
     public func applyPending() async throws -> Int {
-        let pending = try await context.database.pendingInboxActivities(limit: Self.batchSize)
+        let pending = try await context.database.pendingInboxActivities(limit: Self.readAhead)
         guard !pending.isEmpty else { return 0 }
-        var batch = Batch()
+        var writes = Writes(worker: self)
         defer { context.lookups.turnOff() }
         for stored in pending {
             let activity: Activity
             do {
                 activity = try Activity(stored: stored.body)
             } catch {
-                batch.append(InboxCompletion(id: stored.id!, state: .failed, error: "\(error)"), activityId: stored.activityId, writes: [])
+                writes.batch.append(InboxCompletion(id: stored.id!, state: .failed, error: "\(error)"), activityId: stored.activityId)
                 continue
             }
             if activity.type == "Create" {
                 // A `Create` changes no group, membership, account or peer:
                 // what the next ones read may be remembered, and their
                 // effects written together, unless one names an object an
-                // earlier one of the batch wrote.
+                // earlier one wrote that may not be written yet.
                 let names = Self.objectsNamed(by: activity)
-                if !batch.writtenObjects.isDisjoint(with: names) { await write(&batch) }
+                if !writes.unwrittenObjects.isDisjoint(with: names) { await writes.finish() }
                 context.lookups.turnOn()
-                batch.append(await completion(of: stored, activity), activityId: stored.activityId, writes: names)
+                let completion = await completion(of: stored, activity)
+                writes.batch.append(completion, activityId: stored.activityId)
+                if completion.state == .applied { writes.unwrittenObjects.formUnion(names) }
             } else {
                 // Anything else may change what the next activity reads: it
                 // sees everything before it written, and is written alone.
-                await write(&batch)
+                await writes.finish()
                 context.lookups.turnOff()
-                batch.append(await completion(of: stored, activity), activityId: stored.activityId, writes: [])
-                await write(&batch)
+                writes.batch.append(await completion(of: stored, activity), activityId: stored.activityId)
+                await writes.finish()
             }
-            if batch.completions.count >= Self.batchSize { await write(&batch) }
+            if writes.batch.completions.count >= Self.batchSize { await writes.start() }
         }
-        await write(&batch)
+        await writes.finish()
         return pending.count
     }
 
     /// Activities applied but not yet written, in order.
-    struct Batch {
+    struct Batch: Sendable {
         var completions: [InboxCompletion] = []
         var activityIds: [String] = []
-        /// Ids of the objects the batch's `Create`s write.
-        var writtenObjects: Set<String> = []
 
-        mutating func append(_ completion: InboxCompletion, activityId: String, writes objects: Set<String>) {
+        mutating func append(_ completion: InboxCompletion, activityId: String) {
             completions.append(completion)
             activityIds.append(activityId)
-            if completion.state == .applied { writtenObjects.formUnion(objects) }
+        }
+    }
+
+    /// The batch being prepared and the one being written, written in order.
+    struct Writes {
+        let worker: InboxWorker
+        var batch = Batch()
+        var inFlight: Task<Void, Never>?
+        /// Ids of the objects that `Create`s before this point wrote or are
+        /// writing (until ``finish()``).
+        var unwrittenObjects: Set<String> = []
+
+        /// Starts writing the batch, after the one before it, and empties it.
+        mutating func start() async {
+            await inFlight?.value
+            let batch = batch, worker = worker
+            self.batch = Batch()
+            inFlight = Task { await worker.write(batch) }
+        }
+
+        /// Writes everything applied so far, and returns when it is written.
+        mutating func finish() async {
+            await inFlight?.value
+            inFlight = nil
+            await worker.write(batch)
+            batch = Batch()
+            unwrittenObjects = []
         }
     }
 
@@ -121,12 +154,10 @@ public final class InboxWorker: Service, Sendable {
         }
     }
 
-    /// Writes the batch and empties it: in one transaction, or, when that
-    /// fails, one activity at a time, marking one that cannot be written
-    /// as failed.
-    private func write(_ batch: inout Batch) async {
+    /// Writes the batch: in one transaction, or, when that fails, one
+    /// activity at a time, marking one that cannot be written as failed.
+    private func write(_ batch: Batch) async {
         guard !batch.completions.isEmpty else { return }
-        defer { batch = Batch() }
         let database = context.database
         var dropped: [String] = []
         do {

@@ -1,6 +1,6 @@
-import Federation
 import Foundation
 import GRDB
+@testable import Federation
 @testable import Node
 @testable import Storage
 import Testing
@@ -93,6 +93,24 @@ struct InboxBatchTests {
         #expect(parent.body.contains("first, edited"), "the second Create of the post updated it")
         #expect(try await a.contentItem(apId: "\(b.base)/content/other") != nil)
         #expect(try await setup.announces(to: b, carrying: "/activities/reply") == 1, "B's node got the reply announced once")
+    }
+
+    @Test("a backlog of posts larger than one batch is applied in full, a reply among them threaded under a post of the batch before")
+    func backlogOverSeveralBatches() async throws {
+        let setup = try await Setup.make("batch-backlog")
+        defer { Task { await setup.stop() } }
+        let b = setup.b
+        var activities: [InboxActivity] = []
+        for n in 0..<(InboxWorker.batchSize + 60) {
+            let post = n == InboxWorker.batchSize + 20 ? "\(b.base)/content/post-10" : nil
+            activities.append(try setup.create("post-\(n)", by: "bob", of: b, inReplyTo: post))
+        }
+        let states = try await setup.storeAndApply(activities)
+        #expect(states.allSatisfy { $0 == .applied })
+        let parent = try #require(try await setup.a.database.contentItem(apId: "\(b.base)/content/post-10"))
+        let reply = try #require(try await setup.a.database.contentItem(apId: "\(b.base)/content/post-\(InboxWorker.batchSize + 20)"))
+        #expect(reply.parentId == parent.id)
+        #expect(try await setup.announces(to: b, carrying: "/content/post-") == activities.count, "one announce of each post")
     }
 
     @Test("a person who joins, posts, leaves and posts again within one batch has only the post made as a member applied")
