@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON text written by hand, for the few places that splice values into
 /// text encoded before (see ``Outbox/addressedCopies(of:to:signer:subjects:)``).
 enum JSONText {
@@ -33,5 +35,38 @@ enum JSONText {
             appendString(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends `value` as JSON text, object members sorted by name, as
+    /// ``Activity/encoded()`` writes it (whole numbers without a fraction).
+    static func appendValue(_ value: JSONValue, to bytes: inout [UInt8]) throws {
+        switch value {
+        case .null: bytes += Array("null".utf8)
+        case .bool(let flag): bytes += Array((flag ? "true" : "false").utf8)
+        case .string(let text): appendString(text, to: &bytes)
+        case .number(let number):
+            guard number.isFinite else { throw EncodingError.invalidValue(number, .init(codingPath: [], debugDescription: "not a finite number")) }
+            if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+                bytes += Array(String(Int64(number)).utf8)
+            } else {
+                bytes += Array("\(number)".utf8)
+            }
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (offset, element) in elements.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                try appendValue(element, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (offset, name) in members.keys.sorted().enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendString(name, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                try appendValue(members[name]!, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
     }
 }
