@@ -16,6 +16,22 @@ public struct InboxEffects: Sendable {
     public init() {}
 }
 
+/// How applying one received activity came out: its new state, why it was
+/// ignored or failed, and the effects to write with it.
+public struct InboxCompletion: Sendable {
+    public var id: Int64
+    public var state: InboxActivity.State
+    public var error: String?
+    public var effects: InboxEffects
+
+    public init(id: Int64, state: InboxActivity.State, error: String? = nil, effects: InboxEffects = InboxEffects()) {
+        self.id = id
+        self.state = state
+        self.error = error
+        self.effects = effects
+    }
+}
+
 /// Counts for `meent queue status`.
 public struct DeliveryStatus: Sendable {
     public struct HostRow: Sendable {
@@ -211,30 +227,65 @@ extension NodeDatabase {
     @discardableResult
     public func completeInboxActivity(id: Int64, state: InboxActivity.State, error: String? = nil,
                                       effects: InboxEffects = InboxEffects(), now: Date = Date()) async throws -> [String] {
-        try await pool.write { db in
-            for follow in effects.followsToSave { try follow.save(db) }
-            for pair in effects.followsToDelete {
-                _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+        try await completeInboxActivities([InboxCompletion(id: id, state: state, error: error, effects: effects)], now: now)
+    }
+
+    /// Marks several received activities as handled and writes their
+    /// effects, in the order given, in one transaction: all of them or, when
+    /// one fails, none. Returns the digests of file versions that went with
+    /// dropped items, for ``removeUnusedBlobs(_:from:)``.
+    ///
+    /// Each activity's effects are written after the previous one's, so a
+    /// later item sees an earlier one (a reply finds its parent, a second
+    /// `Create` of an object updates it).
+    @discardableResult
+    public func completeInboxActivities(_ completions: [InboxCompletion], now: Date = Date()) async throws -> [String] {
+        guard !completions.isEmpty else { return [] }
+        return try await pool.write { db in
+            let markDone = try db.cachedStatement(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?")
+            var dropped: [String] = []
+            for completion in completions {
+                let effects = completion.effects
+                for follow in effects.followsToSave { try follow.save(db) }
+                for pair in effects.followsToDelete {
+                    _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+                }
+                for actor in effects.actorsToSave { try actor.save(db) }
+                for id in effects.actorsToDelete {
+                    _ = try RemoteActor.deleteOne(db, key: id)
+                    try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
+                }
+                dropped += try Self.apply(effects.changes, db)
+                try Self.insert(effects.deliveries, db)
+                try markDone.execute(arguments: [completion.state, completion.error, now, completion.id])
             }
-            for actor in effects.actorsToSave { try actor.save(db) }
-            for id in effects.actorsToDelete {
-                _ = try RemoteActor.deleteOne(db, key: id)
-                try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
-            }
-            let dropped = try Self.apply(effects.changes, db)
-            try Self.insert(effects.deliveries, db)
-            try db.execute(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?",
-                           arguments: [state, error, now, id])
             return dropped
         }
     }
 
     // MARK: Deliveries
 
+    /// Inserts delivery rows (a row whose activity id and inbox are already
+    /// queued is left out). One prepared statement for all of them, and the
+    /// ledger subjects, which the rows of one activity share, encoded once.
     static func insert(_ deliveries: [Delivery], _ db: Database) throws {
+        guard !deliveries.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO delivery (activityId, inbox, host, body, signer, signerActorId, state, attempts, nextAttemptAt,
+                                            lastError, lastStatus, createdAt, deliveredAt, subjects)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var encodedSubjects: (subjects: [LedgerSubject], text: String)?
+        var dates = DateValues()
         for delivery in deliveries {
-            var delivery = delivery
-            try delivery.insert(db, onConflict: .ignore)
+            if encodedSubjects?.subjects != delivery.subjects {
+                let data = try Delivery.databaseJSONEncoder(for: "subjects").encode(delivery.subjects)
+                encodedSubjects = (delivery.subjects, String(decoding: data, as: UTF8.self))
+            }
+            try insert.execute(arguments: [delivery.activityId, delivery.inbox, delivery.host, delivery.body, delivery.signer,
+                                           delivery.signerActorId, delivery.state, delivery.attempts, dates[delivery.nextAttemptAt],
+                                           delivery.lastError, delivery.lastStatus, dates[delivery.createdAt], delivery.deliveredAt,
+                                           encodedSubjects!.text])
         }
     }
 
@@ -248,8 +299,9 @@ extension NodeDatabase {
     /// same host waits for its retry, so a node that was down receives what
     /// it missed in the order it was sent.
     public func dueDeliveries(now: Date = Date(), limit: Int = 200) async throws -> [Delivery] {
+        // (Read before every batch the delivery worker sends: a cached statement skips compiling the SQL.)
         try await pool.read { db in
-            try Delivery.fetchAll(db, sql: """
+            try Delivery.fetchAll(db.cachedStatement(sql: """
                 SELECT delivery.* FROM delivery
                 LEFT JOIN peer ON peer.host = delivery.host
                 WHERE delivery.state = 'queued' AND delivery.nextAttemptAt <= ?
@@ -258,7 +310,7 @@ extension NodeDatabase {
                                   AND older.id < delivery.id AND older.nextAttemptAt > ?)
                 ORDER BY delivery.nextAttemptAt, delivery.id
                 LIMIT ?
-                """, arguments: [now, now, now, limit])
+                """), arguments: [now, now, now, limit])
         }
     }
 
@@ -290,10 +342,12 @@ extension NodeDatabase {
         guard !deliveries.isEmpty || !peerSchemes.isEmpty else { return }
         let ids = String(decoding: try JSONEncoder().encode(deliveries.map(\.id)), as: UTF8.self)
         try await pool.write { db in
+            // (Once per batch: formatting a date takes several microseconds.)
+            let nowValue = now.databaseValue
             let update = try db.cachedStatement(sql: """
                 UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
                 """)
-            for delivery in deliveries { try update.execute(arguments: [delivery.status, now, delivery.id]) }
+            for delivery in deliveries { try update.execute(arguments: [delivery.status, nowValue, delivery.id]) }
             // The data-flow ledger: what the delivered rows carried, to which
             // node; one statement for the whole batch.
             if !deliveries.isEmpty {
@@ -303,7 +357,7 @@ extension NodeDatabase {
                     FROM delivery, json_each(delivery.subjects) AS subject
                     WHERE delivery.id IN (SELECT value FROM json_each(?2)) AND delivery.subjects != '[]'
                     ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
-                    """).execute(arguments: [now, ids])
+                    """).execute(arguments: [nowValue, ids])
             }
             let succeeded = try db.cachedStatement(sql: """
                 INSERT INTO peer (host, policy, signatureScheme, consecutiveFailures, lastAttemptAt, lastSuccessAt, pausedUntil, createdAt)
@@ -312,7 +366,7 @@ extension NodeDatabase {
                     signatureScheme = COALESCE(?2, peer.signatureScheme)
                 """)
             for (host, scheme) in peerSchemes {
-                try succeeded.execute(arguments: [host, scheme, now])
+                try succeeded.execute(arguments: [host, scheme, nowValue])
             }
         }
     }
@@ -420,6 +474,22 @@ extension NodeDatabase {
     public func receivedActivities(type: String, limit: Int = 100) async throws -> [InboxActivity] {
         try await pool.read { db in
             try InboxActivity.filter(Column("type") == type).order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+}
+
+/// Database values of dates, each formatted once: GRDB formats a `Date`
+/// with a `DateFormatter` (several microseconds), and the rows written
+/// together mostly share a few dates.
+struct DateValues {
+    private var values: [Date: DatabaseValue] = [:]
+
+    subscript(date: Date) -> DatabaseValue {
+        mutating get {
+            if let value = values[date] { return value }
+            let value = date.databaseValue
+            values[date] = value
+            return value
         }
     }
 }

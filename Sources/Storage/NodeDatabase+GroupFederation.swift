@@ -206,7 +206,7 @@ extension NodeDatabase {
                     item.groupId = parent.groupId
                     item.access = parent.access
                 }
-                if var existing = try ContentItem.filter(Column("apId") == apId).fetchOne(db) {
+                if var existing = try contentItem(apId: apId, db) {
                     // Only the stored author may change an item.
                     guard existing.authorId == item.authorId else { continue }
                     existing.title = item.title
@@ -315,7 +315,8 @@ extension NodeDatabase {
     }
 
     static func remoteAccount(actorId: String, username: String, displayName: String?, _ db: Database) throws -> Account {
-        if let existing = try Account.filter(Account.Columns.actorId == actorId).fetchOne(db) {
+        // (Once per applied item: a cached statement skips compiling the SQL each time.)
+        if let existing = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE actorId = ?"), arguments: [actorId]) {
             if let displayName, var profile = try Profile.fetchOne(db, key: existing.id!), profile.displayName != displayName {
                 profile.displayName = displayName
                 try profile.update(db)
@@ -352,19 +353,30 @@ extension NodeDatabase {
     static func contentItem(_ reference: ContentReference, _ db: Database) throws -> ContentItem? {
         switch reference {
         case .id(let id): try ContentItem.fetchOne(db, key: id)
-        case .apId(let apId): try ContentItem.filter(Column("apId") == apId).fetchOne(db)
+        case .apId(let apId): try contentItem(apId: apId, db)
         }
+    }
+
+    /// An item by the ActivityPub id it came with (looked up for every applied item).
+    static func contentItem(apId: String, _ db: Database) throws -> ContentItem? {
+        try ContentItem.fetchOne(db.cachedStatement(sql: "SELECT * FROM contentItem WHERE apId = ?"), arguments: [apId])
     }
 
     // MARK: The data-flow ledger
 
     /// Records that `subjects` reached `host` (called when a delivery succeeds).
     static func recordLedger(_ subjects: [LedgerSubject], host: String, at date: Date, _ db: Database) throws {
+        try recordLedger(subjects, host: host, at: date.databaseValue, db)
+    }
+
+    /// (With the date as stored, for callers that record many at once.)
+    static func recordLedger(_ subjects: [LedgerSubject], host: String, at date: DatabaseValue, _ db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO ledgerEntry (objectId, kind, host, firstSentAt, lastSentAt) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
+            """)
         for subject in subjects {
-            try db.execute(sql: """
-                INSERT INTO ledgerEntry (objectId, kind, host, firstSentAt, lastSentAt) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
-                """, arguments: [subject.objectId, subject.kind, host, date, date])
+            try upsert.execute(arguments: [subject.objectId, subject.kind, host, date, date])
         }
     }
 

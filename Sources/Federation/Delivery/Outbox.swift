@@ -45,9 +45,75 @@ public struct Outbox: Sendable {
     public func deliveries(of activity: Activity, to destinations: [Destination], signer: String,
                            subjects: [LedgerSubject] = []) throws -> [Delivery] {
         let body = try activity.encoded()
+        let now = Date()
         return destinations.map {
             Delivery(activityId: activity.id, inbox: $0.inbox, host: $0.host, body: body, signer: signer,
-                     signerActorId: activity.actor, subjects: subjects)
+                     signerActorId: activity.actor, nextAttemptAt: now, createdAt: now, subjects: subjects)
+        }
+    }
+
+    /// Delivery rows for a copy of `activity` per destination, each with a
+    /// new activity id and addressed to that destination's recipients.
+    ///
+    /// The activity is encoded once, with marks where the id, the object
+    /// and the addressees go, the object on its own, and each copy is that
+    /// text with the object and its own id and addressees filled in:
+    /// encoding an activity that carries a whole received activity costs
+    /// far more than copying its bytes, and a busy group sends one copy per
+    /// member node of everything its members post.
+    public func addressedCopies(of activity: Activity, to destinations: [Destination], signer: String,
+                                subjects: [LedgerSubject] = []) throws -> [Delivery] {
+        let now = Date()
+        func row(_ id: String, _ destination: Destination, _ body: Data) -> Delivery {
+            Delivery(activityId: id, inbox: destination.inbox, host: destination.host, body: body, signer: signer,
+                     signerActorId: activity.actor, nextAttemptAt: now, createdAt: now, subjects: subjects)
+        }
+        func encodedOneByOne() throws -> [Delivery] {
+            try destinations.map { destination in
+                var copy = activity
+                copy.id = urls.newActivityId()
+                copy.to = destination.recipients
+                return row(copy.id, destination, try copy.encoded())
+            }
+        }
+        guard destinations.count > 1, let object = activity.object else { return try encodedOneByOne() }
+        // The activity is encoded with marks (that no sender can know in
+        // advance) for its id, its object and its addressees, and the
+        // object, which is most of it, is written once on its own.
+        let mark = RandomUUID.make().uuidString
+        var template = activity
+        template.id = "urn:meent:copy:\(mark):id"
+        template.object = .string("urn:meent:copy:\(mark):object")
+        template.to = ["urn:meent:copy:\(mark):to"]
+        let text = [UInt8](try template.encoded())
+        var objectBytes: [UInt8] = []
+        try JSONText.appendValue(object, to: &objectBytes)
+        func range(of needle: String) -> Range<Int>? {
+            let needle = Array(needle.utf8)
+            guard needle.count <= text.count else { return nil }
+            for start in 0...(text.count - needle.count) where text[start] == needle[0] {
+                if text[start..<start + needle.count].elementsEqual(needle) { return start..<start + needle.count }
+            }
+            return nil
+        }
+        // Sorted keys: `id`, then `object`, then `to`.
+        guard let idRange = range(of: "\"\(template.id)\""),
+              let objectRange = range(of: "\"urn:meent:copy:\(mark):object\""),
+              let toRange = range(of: "[\"urn:meent:copy:\(mark):to\"]"),
+              idRange.upperBound <= objectRange.lowerBound, objectRange.upperBound <= toRange.lowerBound
+        else { return try encodedOneByOne() }
+        return destinations.map { destination in
+            let id = urls.newActivityId()
+            var body: [UInt8] = []
+            body.reserveCapacity(text.count + objectBytes.count + 256)
+            body += text[..<idRange.lowerBound]
+            JSONText.appendString(id, to: &body)
+            body += text[idRange.upperBound..<objectRange.lowerBound]
+            body += objectBytes
+            body += text[objectRange.upperBound..<toRange.lowerBound]
+            JSONText.appendStrings(destination.recipients, to: &body)
+            body += text[toRange.upperBound...]
+            return row(id, destination, Data(body))
         }
     }
 

@@ -49,11 +49,10 @@ public struct GroupAnnouncer: Sendable {
             }
             return rows
         }
-        return try destinations.flatMap { destination in
-            var announce = Activity(id: urls.newActivityId(), type: "Announce", actor: groupId, object: inner, to: destination.recipients)
-            announce.audience = groupId
-            return try outbox.deliveries(of: announce, to: [destination], signer: signer, subjects: subjects)
-        }
+        // Addressed per node, to the members there.
+        var announce = Activity(id: urls.newActivityId(), type: "Announce", actor: groupId, object: inner)
+        announce.audience = groupId
+        return try outbox.addressedCopies(of: announce, to: destinations, signer: signer, subjects: subjects)
     }
 
     /// A message from the local group to one person of another node

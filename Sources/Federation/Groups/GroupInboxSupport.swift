@@ -12,7 +12,9 @@ extension InboxContext {
         candidates += (object?["to"]?.stringList ?? []) + (object?["cc"]?.stringList ?? [])
         if let objectId = object?.idValue { candidates.append(objectId) }
         for id in candidates {
-            if let slug = urls.slug(ofGroup: id), let group = try await database.group(slug: slug), !group.isRemote { return group }
+            if let slug = urls.slug(ofGroup: id),
+               let group = try await lookups.rememberedIfFound(\.groups, slug, read: { try await database.group(slug: slug) }),
+               !group.isRemote { return group }
         }
         return nil
     }
@@ -26,7 +28,7 @@ extension InboxContext {
     /// person of another node by actor id (fetched once to learn their name).
     func personReference(_ actorId: String) async throws -> AccountReference {
         if let account = try await localAccount(personId: actorId) { return .id(account.id!) }
-        if let account = try await database.account(actorId: actorId) {
+        if let account = try await remoteAccount(actorId: actorId) {
             return .remote(actorId: actorId, username: account.username, displayName: nil)
         }
         let actor = try await resolver.actor(id: actorId)
@@ -38,8 +40,14 @@ extension InboxContext {
 
     /// The membership of a person of another node in a local group.
     func membership(of actorId: String, in group: Group) async throws -> Membership? {
-        guard let account = try await database.account(actorId: actorId) else { return nil }
-        return try await database.membership(groupId: group.id!, accountId: account.id!)
+        guard let account = try await remoteAccount(actorId: actorId) else { return nil }
+        let key = InboxLookups.MembershipKey(groupId: group.id!, accountId: account.id!)
+        return try await lookups.remembered(\.memberships, key) { try await database.membership(groupId: key.groupId, accountId: key.accountId) }
+    }
+
+    /// The account of a person of another node, by actor id.
+    func remoteAccount(actorId: String) async throws -> Account? {
+        try await lookups.rememberedIfFound(\.accounts, actorId) { try await database.account(actorId: actorId) }
     }
 
     /// An item by the id it travels under: an item written here, or one
@@ -57,13 +65,7 @@ extension InboxContext {
     /// The announces of `activity`, as received, to the nodes of the group's
     /// members on other nodes.
     func announce(_ activity: Activity, in group: Group, access: ContentItem.Access, subjects: [LedgerSubject]) async throws -> [Delivery] {
-        let destinations: [Outbox.Destination]
-        if let cached = announceDestinations.cached(groupId: group.id!) {
-            destinations = cached
-        } else {
-            destinations = try await announcer.destinations(groupId: group.id!)
-            announceDestinations.store(destinations, groupId: group.id!)
-        }
+        let destinations = try await lookups.remembered(\.destinations, group.id!) { try await announcer.destinations(groupId: group.id!) }
         guard !destinations.isEmpty else { return [] }
         let inner = try activity.raw ?? JSONDecoder().decode(JSONValue.self, from: activity.encoded())
         return try announcer.deliveries(announcing: inner, group: group, to: destinations, access: access, subjects: subjects)

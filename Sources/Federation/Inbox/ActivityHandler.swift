@@ -14,9 +14,10 @@ public struct InboxContext: Sendable {
     /// The cache of bytes of other nodes' files, so that bytes cached for
     /// items an activity drops go with them; `nil` leaves them.
     public let blobs: BlobStore?
-    /// The nodes a group's announces go to, remembered by the inbox worker
-    /// across a run of `Create`s in one batch (see `AnnounceDestinations`).
-    let announceDestinations = AnnounceDestinations()
+    /// What the handlers read about groups, people and member nodes,
+    /// remembered by the inbox worker across a run of `Create`s in one batch
+    /// (see `InboxLookups`).
+    let lookups = InboxLookups()
 
     public init(database: NodeDatabase, resolver: ActorResolver, outbox: Outbox, urls: LocalActorURLs, logger: Logger, blobs: BlobStore? = nil) {
         self.blobs = blobs
@@ -50,38 +51,55 @@ extension InboxContext {
     }
 }
 
-/// The nodes of a local group's members on other nodes, remembered while the
-/// inbox worker applies a run of activities that cannot change them.
+/// What applying a `Create` reads (the group by its slug, the actor's
+/// account and membership, the nodes of the group's members on other nodes),
+/// remembered while the inbox worker applies a run of `Create`s, which
+/// cannot change any of it.
 ///
-/// Looking them up costs a dozen reads per announced activity (the members,
-/// their actors, and the federation policy of every host); under load each
-/// read is a thread hop of a millisecond or more, which made applying a
-/// backlog of `Create`s wait ~30 ms each. The worker turns the cache on for
-/// one batch and clears it after any activity that is not a `Create` (a
-/// `Create` changes no membership, actor or peer), so an activity sees
-/// destinations at most as old as the start of its batch's run of
-/// `Create`s. Off (the default), every call looks them up.
-final class AnnounceDestinations: Sendable {
-    private struct State {
+/// Looking them up costs about fifteen reads per announced activity (the
+/// group, the actor twice, the membership, the members, their actors, and
+/// the federation policy of every host); each read is a hop to a database
+/// thread and back, which under load waits for a core. The worker turns the
+/// lookups on while it applies `Create`s and off (forgetting everything)
+/// before any other activity, so an activity sees what it reads at most as
+/// old as the start of its run of `Create`s (at most one batch). Off, the
+/// default, every call reads.
+final class InboxLookups: Sendable {
+    struct MembershipKey: Hashable {
+        let groupId: Int64
+        let accountId: Int64
+    }
+
+    struct State {
         var isOn = false
-        var byGroup: [Int64: [Outbox.Destination]] = [:]
+        var groups: [String: Group] = [:]
+        var accounts: [String: Account] = [:]
+        var memberships: [MembershipKey: Membership?] = [:]
+        var destinations: [Int64: [Outbox.Destination]] = [:]
     }
     private let state = NIOLockedValueBox(State())
 
-    func cached(groupId: Int64) -> [Outbox.Destination]? {
-        state.withLockedValue { $0.isOn ? $0.byGroup[groupId] : nil }
-    }
-
-    func store(_ destinations: [Outbox.Destination], groupId: Int64) {
-        state.withLockedValue { if $0.isOn { $0.byGroup[groupId] = destinations } }
-    }
-
-    /// Starts remembering (empty).
-    func turnOn() { state.withLockedValue { $0 = State(isOn: true) } }
+    /// Starts remembering, from nothing; a no-op when already on.
+    func turnOn() { state.withLockedValue { if !$0.isOn { $0 = State(isOn: true) } } }
 
     /// Forgets what it remembered and stops remembering.
     func turnOff() { state.withLockedValue { $0 = State() } }
 
-    /// Forgets what it remembered, remembering on if it was on.
-    func clear() { state.withLockedValue { $0.byGroup = [:] } }
+    /// `read()`, or what it returned before for `key` while on.
+    func remembered<Key: Hashable, Value>(_ table: WritableKeyPath<State, [Key: Value]>, _ key: Key,
+                                          read: () async throws -> Value) async throws -> Value {
+        if let value = state.withLockedValue({ $0.isOn ? $0[keyPath: table][key] : nil }) { return value }
+        let value = try await read()
+        state.withLockedValue { if $0.isOn { $0[keyPath: table][key] = value } }
+        return value
+    }
+
+    /// Like ``remembered(_:_:read:)``, but a `nil` (nothing found) is read again next time.
+    func rememberedIfFound<Key: Hashable, Value>(_ table: WritableKeyPath<State, [Key: Value]>, _ key: Key,
+                                                 read: () async throws -> Value?) async throws -> Value? {
+        if let value = state.withLockedValue({ $0.isOn ? $0[keyPath: table][key] : nil }) { return value }
+        guard let value = try await read() else { return nil }
+        state.withLockedValue { if $0.isOn { $0[keyPath: table][key] = value } }
+        return value
+    }
 }

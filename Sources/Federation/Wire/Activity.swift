@@ -55,6 +55,37 @@ public struct Activity: Codable, Sendable, Equatable {
         invitedBy = try? container.decodeIfPresent(JSONValue.self, forKey: .invitedBy)?.idValue
     }
 
+    /// An activity read from JSON parsed before, as `init(from:)` reads
+    /// it, with ``raw`` set to all of it.
+    public init(json: JSONValue) throws {
+        guard case .object(let members) = json else { throw FederationError.malformed("an activity is a JSON object") }
+        func present(_ key: String) -> JSONValue? {
+            guard let value = members[key], value != .null else { return nil }
+            return value
+        }
+        guard case .string(let id)? = members["id"] else { throw FederationError.malformed("the activity has no id") }
+        guard case .string(let type)? = members["type"] else { throw FederationError.malformed("the activity has no type") }
+        // `actor` may be a link or an embedded actor; only its id counts.
+        guard let actor = members["actor"]?.idValue else { throw FederationError.malformed("the activity's actor has no id") }
+        context = present("@context")
+        self.id = id
+        self.type = type
+        self.actor = actor
+        object = present("object")
+        target = present("target")
+        to = present("to")?.stringList
+        cc = present("cc")?.stringList
+        published = members["published"]?.stringValue
+        audience = members["audience"]?.idValue
+        invitedBy = members["invitedBy"]?.idValue
+        raw = json
+    }
+
+    /// A stored activity's bytes, parsed once (see ``JSONValue/init(parsing:)``).
+    public init(stored body: Data) throws {
+        try self.init(json: try JSONValue(parsing: body))
+    }
+
     public static let publicAudience = "https://www.w3.org/ns/activitystreams#Public"
 
     /// The activity as the JSON bytes that are stored and delivered.

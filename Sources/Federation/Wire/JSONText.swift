@@ -1,0 +1,72 @@
+import Foundation
+
+/// JSON text written by hand, for the few places that splice values into
+/// text encoded before (see ``Outbox/addressedCopies(of:to:signer:subjects:)``).
+enum JSONText {
+    /// Appends `value` as a JSON string: quoted, with quotes, backslashes
+    /// and control characters escaped (slashes are left as they are, as
+    /// ``Activity/encoded()`` leaves them).
+    static func appendString(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: value.utf8)
+        } else {
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), byte]
+                case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case ..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                default: bytes.append(byte)
+                }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `values` as a JSON array of strings.
+    static func appendStrings(_ values: [String], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        for (offset, value) in values.enumerated() {
+            if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendString(value, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends `value` as JSON text, object members sorted by name, as
+    /// ``Activity/encoded()`` writes it (whole numbers without a fraction).
+    static func appendValue(_ value: JSONValue, to bytes: inout [UInt8]) throws {
+        switch value {
+        case .null: bytes += Array("null".utf8)
+        case .bool(let flag): bytes += Array((flag ? "true" : "false").utf8)
+        case .string(let text): appendString(text, to: &bytes)
+        case .number(let number):
+            guard number.isFinite else { throw EncodingError.invalidValue(number, .init(codingPath: [], debugDescription: "not a finite number")) }
+            if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+                bytes += Array(String(Int64(number)).utf8)
+            } else {
+                bytes += Array("\(number)".utf8)
+            }
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (offset, element) in elements.enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                try appendValue(element, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (offset, name) in members.keys.sorted().enumerated() {
+                if offset > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendString(name, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                try appendValue(members[name]!, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+}
