@@ -51,13 +51,15 @@ final class MeentNode: Sendable {
 
     /// Starts the node and waits until it serves; returns the process and the
     /// time from spawning it until `node is serving` appeared on its output.
-    func start() async throws -> (process: ChildProcess, startup: Duration) {
+    /// A start that first migrates a large database (a new full-text index
+    /// on the seeded node) needs a longer `timeout`.
+    func start(timeout: Duration = .seconds(60)) async throws -> (process: ChildProcess, startup: Duration) {
         let number = starts.next()
         let process = try ChildProcess(
             name: "\(name) node", executable: binary, arguments: serveArguments, directory: workDirectory,
             logFile: workDirectory.appendingPathComponent("\(name)-\(number).log"))
         do {
-            try await process.waitFor("node is serving", timeout: .seconds(60))
+            try await process.waitFor("node is serving", timeout: timeout)
         } catch {
             process.killNow()
             throw error

@@ -79,7 +79,12 @@ struct RemoteFetchTests {
     func mediaType() async throws {
         let peer = try await FakePeer.start()
         defer { Task { await peer.stop() } }
-        let client = FederationClient(settings: FederationSettings(baseURL: "http://127.0.0.1:1", mode: .open, allowsPrivateAddresses: true, softwareVersion: "test"))
+        var settings = FederationSettings(baseURL: "http://127.0.0.1:1", mode: .open, allowsPrivateAddresses: true, softwareVersion: "test")
+        // What is checked is the media type, not the timeout: with the whole
+        // suite running in one process on 2 cores, an answer has been seen to
+        // take longer than the default 10 s.
+        settings.requestTimeout = .seconds(60)
+        let client = FederationClient(settings: settings)
         defer { Task { try await client.shutdown() } }
         func fetch(_ type: String) async throws -> FederationClient.Fetched {
             let query = type.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
