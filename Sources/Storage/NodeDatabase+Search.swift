@@ -3,11 +3,20 @@ import GRDB
 
 extension NodeDatabase {
     /// Turns what a person typed into an FTS5 query: each word quoted (so no
-    /// FTS5 syntax can be injected) and matched as a prefix; all words must match.
+    /// FTS5 syntax can be injected); all words must match. Words are matched
+    /// whole, except the last one, which also matches as the start of a
+    /// longer word when it has two letters or more (search as you type:
+    /// `dijk ver` finds "dijk versterken"). Only the last word is a prefix
+    /// because a prefix costs FTS5 a merge of the lists of every word it
+    /// starts (the prefix index makes that one list for two and three
+    /// letters); a single letter matches only itself.
     static func ftsQuery(_ text: String) -> String? {
         let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(10)
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        guard let last = words.indices.last else { return nil }
+        return words.indices.map { index in
+            let word = words[index]
+            return index == last && word.count > 1 ? "\"\(word)\"*" : "\"\(word)\""
+        }.joined(separator: " ")
     }
 
     /// How many matches a content search ranks by relevance. A query that

@@ -91,6 +91,45 @@ struct StorageTests {
         #expect(try upgraded.integrityProblems().isEmpty)
     }
 
+    @Test("search words are quoted, matched whole, and only the last one of two letters or more as a prefix")
+    func ftsQuery() {
+        #expect(NodeDatabase.ftsQuery("dijk") == #""dijk"*"#)
+        #expect(NodeDatabase.ftsQuery("Dijk versterking, wa") == #""Dijk" "versterking" "wa"*"#)
+        #expect(NodeDatabase.ftsQuery("rivier d") == #""rivier" "d""#)
+        #expect(NodeDatabase.ftsQuery("\"a\" OR b*") == #""a" "OR" "b""#, "FTS5 syntax is only words")
+        #expect(NodeDatabase.ftsQuery(" ,; ") == nil)
+    }
+
+    @Test("the prefix-index migration rebuilds the content search index: old items are found, new and edited ones follow")
+    func searchPrefixIndexMigration() async throws {
+        let path = try makeDatabasePath()
+        let kept: Int64
+        do {
+            let old = try NodeDatabase(path: path, migrate: false)
+            try old.migrate(upTo: "2026-11-27-node-settings")
+            let author = try await old.createAccount(Self.newAccount("schrijver"))
+            kept = try await old.createContent(ContentItem(type: .status, groupId: nil, authorId: author.id!, title: "", body: "Dijkversterking bij Lobith", access: .public)).id!
+        }
+        let upgraded = try NodeDatabase(path: path)
+        let schema = try await upgraded.pool.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'contentSearch'") }
+        #expect(schema?.contains("prefix='2 3'") == true)
+        for query in ["dijkversterking", "di", "dij", "dijkv", "lobith dijk"] {
+            #expect(try await upgraded.searchContent(query, viewerId: nil, limit: 5).map(\.item.id) == [kept], "\(query)")
+        }
+        let author = try #require(try await upgraded.account(username: "schrijver"))
+        var next = try await upgraded.createContent(ContentItem(type: .status, groupId: nil, authorId: author.id!, title: "", body: "Zandsuppletie", access: .public))
+        #expect(try await upgraded.searchContent("zan", viewerId: nil, limit: 5).map(\.item.id) == [next.id])
+        next.body = "Kustlijn"
+        try await upgraded.updateContent(next, deliveries: [])
+        #expect(try await upgraded.searchContent("zan", viewerId: nil, limit: 5).isEmpty)
+        #expect(try await upgraded.searchContent("ku", viewerId: nil, limit: 5).map(\.item.id) == [next.id])
+        #expect(try upgraded.integrityProblems().isEmpty)
+        // FTS5's own check: the index holds exactly what the items say.
+        try await upgraded.pool.write { db in
+            try db.execute(sql: "INSERT INTO contentSearch(contentSearch, rank) VALUES ('integrity-check', 1)")
+        }
+    }
+
     @Test("the database is in WAL mode with foreign keys on")
     func pragmas() async throws {
         let database = try NodeDatabase(path: try makeDatabasePath())

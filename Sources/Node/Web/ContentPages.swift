@@ -35,7 +35,7 @@ struct ContentPages {
         let closed = record.membershipMode == .closed || record.isHidden
         values["section"] = ["path": section.path, "heading": strings[section.tab] ?? section.tab, "needsTitle": section.kind != .status,
                              "newLabel": strings["new.\(section.kind.rawValue)"] ?? ""]
-        values["items"] = items.map { PageValues.item($0, strings: strings) }
+        values["items"] = items.map { PageValues.item($0, strings: strings, markdown: renderer.markdown) }
         values["hasItems"] = !items.isEmpty
         values["accessOptions"] = PageValues.accessOptions(strings: strings, selected: .members,
                                                           allowed: closed ? [.members, .private] : ContentItem.Access.allCases)
@@ -71,11 +71,11 @@ struct ContentPages {
         let comments: [[String: Any]] = thread.comments.map { comment in
             let level = min((comment.parentId.flatMap { depth[$0] } ?? 0) + 1, 6)
             depth[comment.id] = level
-            var values = PageValues.item(comment, strings: strings)
+            var values = PageValues.item(comment, strings: strings, markdown: renderer.markdown)
             values["depth"] = level
             return values
         }
-        var values: [String: Any] = ["item": PageValues.item(thread.item, strings: strings), "comments": comments, "hasComments": !comments.isEmpty]
+        var values: [String: Any] = ["item": PageValues.item(thread.item, strings: strings, markdown: renderer.markdown), "comments": comments, "hasComments": !comments.isEmpty]
         if let slug = thread.item.group {
             let view = try await groups.show(slug, viewer: context.account)
             let tab = Self.sections.first { $0.kind == thread.item.type }?.tab ?? "overview"

@@ -15,6 +15,8 @@ struct PageRenderer: Sendable {
     let configuration: NodeConfiguration
     let database: NodeDatabase
     let branding: BrandingService
+    /// Items' bodies as HTML, kept between pages (``RenderedMarkdownCache``).
+    let markdown = RenderedMarkdownCache()
 
     /// Renders `template` for `request`, setting the visitor's form-token
     /// cookie when the visitor is not signed in and has none yet.
