@@ -110,8 +110,15 @@ extension NodeDatabase {
             let memberships = try Membership.filter(Membership.Columns.accountId == accountId)
                 .filter(states.contains(Membership.Columns.state)).fetchAll(db)
             let groups = Dictionary(uniqueKeysWithValues: try Group.fetchAll(db, keys: memberships.map(\.groupId)).map { ($0.id!, $0) })
-            return memberships.compactMap { membership in groups[membership.groupId].map { ($0, membership) } }
-                .sorted { $0.0.name.localizedCaseInsensitiveCompare($1.0.name) == .orderedAscending }
+            // By name, ignoring case and accents; each name folded once rather
+            // than compared through Foundation at every step of the sort.
+            var found: [(key: String, group: Group, membership: Membership)] = []
+            for membership in memberships {
+                guard let group = groups[membership.groupId] else { continue }
+                found.append((group.name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil), group, membership))
+            }
+            found.sort { lhs, rhs in lhs.key != rhs.key ? lhs.key < rhs.key : lhs.group.id! < rhs.group.id! }
+            return found.map { ($0.group, $0.membership) }
         }
     }
 

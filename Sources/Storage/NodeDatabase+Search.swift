@@ -48,10 +48,10 @@ extension NodeDatabase {
             let sliceSize = max(limit * 4, 64)
             func keepReadable() throws {
                 guard !slice.isEmpty, found.count < limit else { return slice.removeAll(keepingCapacity: true) }
-                let readable = try Set(Int64.fetchAll(db, sql: """
+                let readable = try Set(Int64.fetchAll(db.cachedStatement(sql: """
                     SELECT c.id FROM contentItem c LEFT JOIN groups g ON g.id = c.groupId
-                    WHERE c.id IN (\(slice.map(String.init).joined(separator: ", "))) AND \(Self.visibility)
-                    """, arguments: ["viewer": viewer]))
+                    WHERE c.id IN (SELECT value FROM json_each(:ids)) AND \(Self.visibility)
+                    """), arguments: ["ids": Self.jsonList(slice), "viewer": viewer]))
                 found += slice.lazy.filter(readable.contains).prefix(limit - found.count)
                 slice.removeAll(keepingCapacity: true)
             }
@@ -80,11 +80,17 @@ extension NodeDatabase {
             }
             try keepReadable()
             guard !found.isEmpty else { return [] }
-            let rows = try Row.fetchAll(db, sql: "\(Self.rowSelect) WHERE c.id IN (\(found.map(String.init).joined(separator: ", ")))",
-                                        arguments: ["viewer": viewer]).map(Self.row)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "\(Self.rowSelect) WHERE c.id IN (SELECT value FROM json_each(:ids))"),
+                                        arguments: ["ids": Self.jsonList(found), "viewer": viewer]).map(Self.row)
             let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.id!, $0) })
             return found.compactMap { byId[$0] }
         }
+    }
+
+    /// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one
+    /// statement, compiled once and cached, for any number of ids.
+    private static func jsonList(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
     /// Groups matching `text` that `viewerId` may see listed.
@@ -97,7 +103,7 @@ extension NodeDatabase {
                   OR EXISTS (SELECT 1 FROM membership m WHERE m.groupId = groups.id AND m.accountId = :viewer AND m.state IN ('member', 'invited')))
                 ORDER BY s.rank LIMIT :limit
                 """
-            return try Group.fetchAll(db, sql: sql, arguments: ["query": query, "viewer": viewerId ?? -1, "everything": everything, "limit": limit])
+            return try Group.fetchAll(db.cachedStatement(sql: sql), arguments: ["query": query, "viewer": viewerId ?? -1, "everything": everything, "limit": limit])
         }
     }
 
@@ -113,7 +119,7 @@ extension NodeDatabase {
                 ORDER BY account.username LIMIT :limit
                 """
             let escaped = usernamePrefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            return try Account.fetchAll(db, sql: sql, arguments: ["query": query, "prefix": escaped + "%", "limit": limit])
+            return try Account.fetchAll(db.cachedStatement(sql: sql), arguments: ["query": query, "prefix": escaped + "%", "limit": limit])
         }
     }
 }

@@ -58,7 +58,7 @@ struct DashboardTests {
             _ = try await api.request(.post, "/api/v1/groups/team-data/members", json: #"{"username":"piet"}"#, token: author)
             _ = try await api.request(.post, "/api/v1/groups/team-data/join", token: reader)
             let id = try await ContentAccessTests.post(api, author, #"{"type":"status","body":"**Eerste** versie van het plan","group":"team-data"}"#)
-            let pages = ["/dashboard", "/groups/team-data", "/content/\(id)"]
+            let pages = ["/dashboard", "/groups/team-data/updates", "/content/\(id)"]
 
             // The reader's pages render the body (and keep its HTML).
             for path in pages {
@@ -85,7 +85,8 @@ struct DashboardTests {
             // Made private: gone from the reader's pages, still on the author's.
             _ = try await api.request(.patch, "/api/v1/content/\(id)", json: #"{"access":"private"}"#, token: author)
             #expect(!(try await api.request(.get, "/dashboard", token: reader)).text.contains("versie van het plan"))
-            #expect(!(try await api.request(.get, "/groups/team-data", token: reader)).text.contains("versie van het plan"))
+            #expect(!(try await api.request(.get, "/groups/team-data/updates", token: reader)).text.contains("versie van het plan"))
+            #expect(!(try await api.request(.get, "/groups/team-data", token: reader)).text.contains("/content/\(id)\""), "nor listed on the group's page")
             #expect(try await api.request(.get, "/content/\(id)", token: reader).status == .notFound)
             #expect(try await api.request(.get, "/dashboard", token: author).text.contains("<em>Tweede</em> versie van het plan"))
         }

@@ -111,7 +111,8 @@ struct GroupPages {
         values["canLeave"] = state == .member && view.membership?.role != .owner
         values["joinLabel"] = strings[view.membershipMode == .request && state == nil ? "askToJoin" : "join"] ?? ""
         values["hasItems"] = !items.isEmpty
-        values["items"] = items.map { PageValues.item($0, strings: strings, markdown: renderer.markdown) }
+        // The overview lists titles only: no body is rendered.
+        values["items"] = items.map { PageValues.item($0, strings: strings, markdown: nil) }
         values["descriptionHTML"] = Markdown.html(view.description)
         if request.uri.queryParameters.get("welcome") == "1" { values["welcome"] = view.welcomeMessage }
         return try await renderer.render("group", values, request: request, context: context)
