@@ -81,7 +81,7 @@ extension NodeDatabase {
     public func content(id: Int64, viewerId: Int64?) async throws -> ContentRow? {
         try await pool.read { db in
             let sql = "\(Self.rowSelect) WHERE c.id = :id AND \(Self.visibility)"
-            return try Row.fetchOne(db, sql: sql, arguments: ["id": id, "viewer": viewerId ?? -1]).map(Self.row)
+            return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: ["id": id, "viewer": viewerId ?? -1]).map(Self.row)
         }
     }
 
@@ -100,8 +100,9 @@ extension NodeDatabase {
             if let before = query.before { conditions.append("c.id < :before"); arguments["before"] = before }
             let types = query.types.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             conditions.append("c.type IN (\(types))")
+            // A handful of distinct texts (which filters, which kinds): each compiled once per connection.
             let sql = "\(Self.rowSelect) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id DESC LIMIT :limit"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.row)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map(Self.row)
         }
     }
 
@@ -116,13 +117,12 @@ extension NodeDatabase {
                 guard id.hasPrefix(actorIdPrefix) else { return nil }
                 return String(id.dropFirst(actorIdPrefix.count))
             }
+            // The followed usernames go in as one JSON list, so that the
+            // statement is the same text each time and compiled once per connection.
             var followed = "0"
             if !followedUsernames.isEmpty {
-                let names = followedUsernames.enumerated().map { index, name in
-                    arguments["u\(index)"] = name
-                    return ":u\(index)"
-                }
-                followed = "c.authorId IN (SELECT id FROM account WHERE username IN (\(names.joined(separator: ", "))))"
+                arguments["followed"] = String(decoding: try JSONEncoder().encode(followedUsernames), as: UTF8.self)
+                followed = "c.authorId IN (SELECT id FROM account WHERE username IN (SELECT value FROM json_each(:followed)))"
             }
             let sql = """
                 \(Self.rowSelect)
@@ -131,7 +131,7 @@ extension NodeDatabase {
                        OR c.groupId IN (SELECT groupId FROM membership WHERE accountId = :viewer AND state = 'member'))
                 ORDER BY c.id DESC LIMIT :limit
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.row)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map(Self.row)
         }
     }
 

@@ -107,9 +107,13 @@ extension NodeDatabase {
     /// The groups an account is a member of, or is invited to, with the membership.
     public func groups(ofAccount accountId: Int64, states: [Membership.State] = [.member]) async throws -> [(Group, Membership)] {
         try await pool.read { db in
-            let memberships = try Membership.filter(Membership.Columns.accountId == accountId)
-                .filter(states.contains(Membership.Columns.state)).fetchAll(db)
-            let groups = Dictionary(uniqueKeysWithValues: try Group.fetchAll(db, keys: memberships.map(\.groupId)).map { ($0.id!, $0) })
+            // Statements compiled once per connection (the states and ids go in as JSON lists).
+            let memberships = try Membership.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM membership WHERE accountId = ? AND state IN (SELECT value FROM json_each(?))"),
+                arguments: [accountId, "[" + states.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"])
+            let ids = Self.jsonList(memberships.map(\.groupId))
+            let groups = Dictionary(uniqueKeysWithValues: try Group.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM groups WHERE id IN (SELECT value FROM json_each(?))"), arguments: [ids]).map { ($0.id!, $0) })
             // By name, ignoring case and accents; each name folded once rather
             // than compared through Foundation at every step of the sort.
             var found: [(key: String, group: Group, membership: Membership)] = []

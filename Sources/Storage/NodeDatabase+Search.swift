@@ -87,12 +87,6 @@ extension NodeDatabase {
         }
     }
 
-    /// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one
-    /// statement, compiled once and cached, for any number of ids.
-    private static func jsonList(_ ids: [Int64]) -> String {
-        "[" + ids.map(String.init).joined(separator: ",") + "]"
-    }
-
     /// Groups matching `text` that `viewerId` may see listed.
     public func searchGroups(_ text: String, viewerId: Int64?, everything: Bool, limit: Int) async throws -> [Group] {
         guard let query = Self.ftsQuery(text) else { return [] }

@@ -130,6 +130,37 @@ struct StorageTests {
         }
     }
 
+    @Test("groups, memberships and items read back exactly as saved, every field (they are read column by column)")
+    func recordsReadBackWhole() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let owner = try await database.createAccount(Self.newAccount("eigenaar"))
+        let inviter = try await database.createAccount(Self.newAccount("uitnodiger"))
+        let when = Date(timeIntervalSince1970: 1_795_000_000.125)  // dates keep milliseconds
+        let group = try await database.createGroup(Group(
+            slug: "dijken", name: "Dijken \"en\" duinen", description: "Over *dijken*", tags: ["water", "kust, zee", "\"aanhalingstekens\"", "ĳs"],
+            membershipMode: .request, isHidden: true, welcomeMessage: "Welkom", iconDigest: "abc", iconContentType: "image/png",
+            createdAt: when, updatedAt: when.addingTimeInterval(1), actorId: "https://elders.example/groups/dijken"), ownerId: owner.id!)
+        #expect(try await database.group(id: group.id!) == group)
+        _ = try await database.createGroup(Group(slug: "leeg", name: "Leeg", createdAt: when, updatedAt: when), ownerId: owner.id!)
+        #expect(try await database.group(slug: "leeg") == Group(id: group.id! + 1, slug: "leeg", name: "Leeg", createdAt: when, updatedAt: when))
+
+        let membership = Membership(groupId: group.id!, accountId: inviter.id!, role: .admin, state: .invited, invitedBy: owner.id!,
+                                    createdAt: when, updatedAt: when.addingTimeInterval(2))
+        try await database.saveMembership(membership)
+        #expect(try await database.membership(groupId: group.id!, accountId: inviter.id!) == membership)
+        let mine = try await database.groups(ofAccount: inviter.id!, states: [.invited])
+        #expect(mine.map(\.0) == [group] && mine.map(\.1) == [membership])
+        #expect(try await database.groups(ofAccount: inviter.id!).isEmpty, "members only by default")
+
+        let top = try await database.createContent(ContentItem(type: .discussion, groupId: group.id!, authorId: owner.id!, title: "Plan", body: "Tekst",
+                                                                access: .members, createdAt: when, updatedAt: when, apId: "https://elders.example/notes/1"))
+        let comment = try await database.createContent(ContentItem(type: .comment, groupId: group.id!, authorId: inviter.id!, parentId: top.id!, rootId: top.id!,
+                                                                    title: "", body: "Eens", access: .members, createdAt: when, updatedAt: when.addingTimeInterval(3)))
+        #expect(try await database.contentItem(id: top.id!) == top)
+        #expect(try await database.contentItem(id: comment.id!) == comment)
+        #expect(try await database.content(id: top.id!, viewerId: owner.id!)?.item == top)
+    }
+
     @Test("the database is in WAL mode with foreign keys on")
     func pragmas() async throws {
         let database = try NodeDatabase(path: try makeDatabasePath())
