@@ -98,6 +98,19 @@ extension NodeDatabase {
         }
     }
 
+    /// A group found by slug with the viewer's membership and its member
+    /// count, in one read (a group's page asked for them one by one).
+    public func groupForViewer(slug: String, viewerId: Int64?) async throws -> (group: Group, membership: Membership?, memberCount: Int)? {
+        try await pool.read { db in
+            guard let group = try Group.fetchOne(db.cachedStatement(sql: "SELECT * FROM groups WHERE slug = ?"), arguments: [slug]) else { return nil }
+            let membership = try viewerId.flatMap { viewerId in
+                try Membership.fetchOne(db.cachedStatement(sql: "SELECT * FROM membership WHERE groupId = ? AND accountId = ?"), arguments: [group.id, viewerId])
+            }
+            let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM membership WHERE groupId = ? AND state = 'member'"), arguments: [group.id]) ?? 0
+            return (group, membership, count)
+        }
+    }
+
     public func memberCount(groupId: Int64) async throws -> Int {
         try await pool.read { db in
             try Membership.filter(Membership.Columns.groupId == groupId && Membership.Columns.state == Membership.State.member).fetchCount(db)

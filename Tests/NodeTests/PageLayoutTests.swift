@@ -65,4 +65,39 @@ struct PageLayoutTests {
             #expect(!(try await dashboard()).contains(#"class="badge""#))
         }
     }
+
+    @Test("every template selects the page escaping, and it escapes a quote even when a combining mark follows it")
+    func escaping() async throws {
+        let templates = try Resources.directory().appendingPathComponent("templates")
+        let names = try FileManager.default.contentsOfDirectory(atPath: templates.path).filter { $0.hasSuffix(".mustache") }
+        #expect(names.count > 30)
+        for name in names {
+            let text = try String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)
+            #expect(text.hasPrefix("{{% CONTENT_TYPE: HTML }}\n"), "\(name)")
+        }
+        let markup = "<a href=\"x\">'Tom' & Jerry</a>"
+        let escapedMarkup = "&lt;a href=&quot;x&quot;&gt;&#39;Tom&#39; &amp; Jerry&lt;/a&gt;"
+        #expect(HTML.escape(markup) == escapedMarkup)
+        let plain = "Zoë \u{1F1F3}\u{1F1F1} ĳs"
+        #expect(HTML.escape(plain) == plain, "other text unchanged")
+        let combined = "\"\u{338}>\u{301}"
+        let escapedCombined = "&quot;\u{338}&gt;\u{301}"
+        #expect(HTML.escape(combined) == escapedCombined)
+
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let token = try await api.signUp("hanna")
+            let name = "Hanna\"\u{338} onmouseover=alert(1) <b\u{301}>"
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: ["displayName": name]), as: UTF8.self)
+            #expect(try await api.request(.patch, "/api/v1/me/profile", json: json, token: token).status == .ok)
+            let _ = try await ContentAccessTests.post(api, token, #"{"type":"status","body":"Hallo","access":"public"}"#)
+            let page = try await api.request(.get, "/dashboard", token: token).text
+            let escapedName = "Hanna&quot;\u{338} onmouseover=alert(1) &lt;b\u{301}&gt;"
+            let rawQuote = "Hanna\"\u{338}"
+            let rawTag = "<b\u{301}>"
+            #expect(page.contains(escapedName))
+            #expect(!page.contains(rawQuote))
+            #expect(!page.contains(rawTag))
+        }
+    }
 }

@@ -27,8 +27,7 @@ struct ContentPages {
 
     private func listValues(_ section: (path: String, kind: ContentItem.Kind, tab: String), slug: String, request: Request,
                             context: NodeRequestContext) async throws -> [String: Any] {
-        let view = try await groups.show(slug, viewer: context.account)
-        guard let record = try await database.group(slug: slug) else { throw Problem.notFound() }
+        let (view, record) = try await groups.showWithRecord(slug, viewer: context.account)
         let strings = renderer.strings(for: request)
         let items = try await content.list(ContentQuery(groupId: record.id, types: [section.kind], limit: 50), viewer: context.account)
         var values = GroupPages.header(view, viewer: context.account, current: section.tab, strings: strings)

@@ -98,8 +98,7 @@ struct GroupPages {
 
     @Sendable func group(request: Request, context: NodeRequestContext) async throws -> Response {
         let slug = try context.parameters.requireSlug()
-        let view = try await groups.show(slug, viewer: context.account)
-        guard let record = try await database.group(slug: slug) else { throw Problem.notFound() }
+        let (view, record) = try await groups.showWithRecord(slug, viewer: context.account)
         let items = try await content.list(ContentQuery(groupId: record.id, limit: 20), viewer: context.account)
         let strings = renderer.strings(for: request)
         let state = view.membership?.state
