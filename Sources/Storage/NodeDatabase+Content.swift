@@ -55,16 +55,26 @@ extension NodeDatabase {
     /// The author of the thread `c` belongs to: its own author for a top item.
     private static let threadAuthor = "(CASE WHEN c.rootId IS NULL THEN c.authorId ELSE (SELECT r.authorId FROM contentItem r WHERE r.id = c.rootId) END)"
 
+    /// The item's columns are named one by one, in the order ``row(_:)``
+    /// reads them by position (looking each up by name cost a few percent of
+    /// a listing's CPU).
     static let rowSelect = """
-        SELECT c.*,
+        SELECT c.id, c.type, c.groupId, c.authorId, c.parentId, c.rootId, c.folderId, c.title, c.body, c.access, c.createdAt, c.updatedAt, c.apId,
           (SELECT COUNT(*) FROM contentLike l WHERE l.itemId = c.id) AS likeCount,
           (SELECT COUNT(*) FROM contentItem r WHERE r.rootId = c.id) AS commentCount,
           EXISTS (SELECT 1 FROM contentLike l WHERE l.itemId = c.id AND l.accountId = :viewer) AS likedByViewer
         FROM contentItem c LEFT JOIN groups g ON g.id = c.groupId
         """
 
+    /// A row of ``rowSelect``, read by position.
     static func row(_ row: Row) throws -> ContentRow {
-        ContentRow(item: try ContentItem(row: row), likeCount: row["likeCount"], commentCount: row["commentCount"], likedByViewer: row["likedByViewer"])
+        let item = ContentItem(
+            id: try row.decode(atIndex: 0), type: try row.decode(atIndex: 1), groupId: try row.decode(atIndex: 2), authorId: try row.decode(atIndex: 3),
+            parentId: try row.decode(atIndex: 4), rootId: try row.decode(atIndex: 5), folderId: try row.decode(atIndex: 6),
+            title: try row.decode(atIndex: 7), body: try row.decode(atIndex: 8), access: try row.decode(atIndex: 9),
+            createdAt: try row.decode(atIndex: 10), updatedAt: try row.decode(atIndex: 11), apId: try row.decode(atIndex: 12))
+        return ContentRow(item: item, likeCount: try row.decode(atIndex: 13), commentCount: try row.decode(atIndex: 14),
+                          likedByViewer: try row.decode(atIndex: 15))
     }
 
     public func createContent(_ item: ContentItem) async throws -> ContentItem {

@@ -159,6 +159,14 @@ struct StorageTests {
         #expect(try await database.contentItem(id: top.id!) == top)
         #expect(try await database.contentItem(id: comment.id!) == comment)
         #expect(try await database.content(id: top.id!, viewerId: owner.id!)?.item == top)
+        #expect(try await database.comments(rootId: top.id!, viewerId: owner.id!).map(\.item) == [comment])
+        // Listings read items by position: their SELECT names every column of the table, in its order.
+        try await database.pool.read { db in
+            let columns = try db.columns(in: "contentItem").map(\.name)
+            let row = try #require(try Row.fetchOne(db, sql: "\(NodeDatabase.rowSelect) WHERE c.id = :id", arguments: ["id": top.id!, "viewer": owner.id!]))
+            #expect(Array(row.columnNames.prefix(columns.count)) == columns)
+            #expect(Array(row.columnNames.dropFirst(columns.count)) == ["likeCount", "commentCount", "likedByViewer"])
+        }
     }
 
     @Test("the database is in WAL mode with foreign keys on")
