@@ -180,8 +180,10 @@ extension NodeDatabase {
     /// are not returned.
     public func session(tokenHash: String, now: Date = Date()) async throws -> (Session, Account)? {
         try await pool.read { db in
-            guard let session = try Session.fetchOne(db, key: tokenHash), session.expiresAt > now,
-                  let account = try Account.fetchOne(db, key: session.accountId) else { return nil }
+            guard let session = try Session.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE tokenHash = ?"), arguments: [tokenHash]),
+                  session.expiresAt > now,
+                  let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [session.accountId])
+            else { return nil }
             return (session, account)
         }
     }
@@ -226,8 +228,10 @@ extension NodeDatabase {
     /// most once a minute per token, to keep reads cheap.
     public func apiToken(tokenHash: String, now: Date = Date()) async throws -> (APIToken, Account)? {
         let found: (APIToken, Account)? = try await pool.read { db in
-            guard let token = try APIToken.filter(APIToken.Columns.tokenHash == tokenHash).fetchOne(db),
-                  let account = try Account.fetchOne(db, key: token.accountId) else { return nil }
+            // Asked on every request with a token: statements compiled once per connection.
+            guard let token = try APIToken.fetchOne(db.cachedStatement(sql: "SELECT * FROM apiToken WHERE tokenHash = ?"), arguments: [tokenHash]),
+                  let account = try Account.fetchOne(db.cachedStatement(sql: "SELECT * FROM account WHERE id = ?"), arguments: [token.accountId])
+            else { return nil }
             return (token, account)
         }
         if let (token, _) = found, token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {

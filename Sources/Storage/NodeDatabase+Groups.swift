@@ -98,6 +98,19 @@ extension NodeDatabase {
         }
     }
 
+    /// A group found by slug with the viewer's membership and its member
+    /// count, in one read (a group's page asked for them one by one).
+    public func groupForViewer(slug: String, viewerId: Int64?) async throws -> (group: Group, membership: Membership?, memberCount: Int)? {
+        try await pool.read { db in
+            guard let group = try Group.fetchOne(db.cachedStatement(sql: "SELECT * FROM groups WHERE slug = ?"), arguments: [slug]) else { return nil }
+            let membership = try viewerId.flatMap { viewerId in
+                try Membership.fetchOne(db.cachedStatement(sql: "SELECT * FROM membership WHERE groupId = ? AND accountId = ?"), arguments: [group.id, viewerId])
+            }
+            let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM membership WHERE groupId = ? AND state = 'member'"), arguments: [group.id]) ?? 0
+            return (group, membership, count)
+        }
+    }
+
     public func memberCount(groupId: Int64) async throws -> Int {
         try await pool.read { db in
             try Membership.filter(Membership.Columns.groupId == groupId && Membership.Columns.state == Membership.State.member).fetchCount(db)
@@ -107,11 +120,22 @@ extension NodeDatabase {
     /// The groups an account is a member of, or is invited to, with the membership.
     public func groups(ofAccount accountId: Int64, states: [Membership.State] = [.member]) async throws -> [(Group, Membership)] {
         try await pool.read { db in
-            let memberships = try Membership.filter(Membership.Columns.accountId == accountId)
-                .filter(states.contains(Membership.Columns.state)).fetchAll(db)
-            let groups = Dictionary(uniqueKeysWithValues: try Group.fetchAll(db, keys: memberships.map(\.groupId)).map { ($0.id!, $0) })
-            return memberships.compactMap { membership in groups[membership.groupId].map { ($0, membership) } }
-                .sorted { $0.0.name.localizedCaseInsensitiveCompare($1.0.name) == .orderedAscending }
+            // Statements compiled once per connection (the states and ids go in as JSON lists).
+            let memberships = try Membership.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM membership WHERE accountId = ? AND state IN (SELECT value FROM json_each(?))"),
+                arguments: [accountId, "[" + states.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"])
+            let ids = Self.jsonList(memberships.map(\.groupId))
+            let groups = Dictionary(uniqueKeysWithValues: try Group.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM groups WHERE id IN (SELECT value FROM json_each(?))"), arguments: [ids]).map { ($0.id!, $0) })
+            // By name, ignoring case and accents; each name folded once rather
+            // than compared through Foundation at every step of the sort.
+            var found: [(key: String, group: Group, membership: Membership)] = []
+            for membership in memberships {
+                guard let group = groups[membership.groupId] else { continue }
+                found.append((group.name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil), group, membership))
+            }
+            found.sort { lhs, rhs in lhs.key != rhs.key ? lhs.key < rhs.key : lhs.group.id! < rhs.group.id! }
+            return found.map { ($0.group, $0.membership) }
         }
     }
 

@@ -28,23 +28,26 @@ extension NodeDatabase {
         guard !authorIds.isEmpty || !groupIds.isEmpty else { return ListingNames() }
         return try await pool.read { db in
             var names = ListingNames()
-            for chunk in Self.chunks(authorIds) {
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT a.id, a.username, p.displayName FROM account a LEFT JOIN profile p ON p.accountId = a.id
-                    WHERE a.id IN (\(Self.placeholders(chunk.count)))
-                    """, arguments: StatementArguments(chunk))
-                while let row = try rows.next() {
-                    let username: String = row["username"]
-                    names.authors[row["id"]] = .init(username: username, displayName: row["displayName"] ?? username)
-                }
+            // The ids go in as JSON lists: two statements, compiled once per connection.
+            let authors = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT a.id, a.username, p.displayName FROM account a LEFT JOIN profile p ON p.accountId = a.id
+                WHERE a.id IN (SELECT value FROM json_each(?))
+                """), arguments: [Self.jsonList(authorIds)])
+            while let row = try authors.next() {
+                let username: String = row["username"]
+                names.authors[row["id"]] = .init(username: username, displayName: row["displayName"] ?? username)
             }
-            for chunk in Self.chunks(groupIds) {
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, slug FROM groups WHERE id IN (\(Self.placeholders(chunk.count)))",
-                                               arguments: StatementArguments(chunk))
-                while let row = try rows.next() { names.groupSlugs[row["id"]] = row["slug"] }
-            }
+            let groups = try Row.fetchCursor(db.cachedStatement(sql: "SELECT id, slug FROM groups WHERE id IN (SELECT value FROM json_each(?))"),
+                                             arguments: [Self.jsonList(groupIds)])
+            while let row = try groups.next() { names.groupSlugs[row["id"]] = row["slug"] }
             return names
         }
+    }
+
+    /// Ids as a JSON list (`[1,2,3]`), for `IN (SELECT value FROM json_each(?))`:
+    /// one statement, compiled once and cached, for any number of ids.
+    static func jsonList(_ ids: some Collection<Int64>) -> String {
+        "[" + ids.map { String($0) }.joined(separator: ",") + "]"
     }
 
     /// `?, ?, …` for an `IN` list of `count` values.

@@ -32,10 +32,12 @@ extension NodeDatabase {
     }
 
     public func unreadNotificationCount(accountId: Int64) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification n WHERE n.accountId = :viewer AND n.readAt IS NULL AND \(Self.stillVisible)",
-                             arguments: ["viewer": accountId]) ?? 0
-        }
+        try await pool.read { db in try Self.unreadNotificationCount(db, accountId: accountId) }
+    }
+
+    static func unreadNotificationCount(_ db: Database, accountId: Int64) throws -> Int {
+        let sql = "SELECT COUNT(*) FROM notification n WHERE n.accountId = :viewer AND n.readAt IS NULL AND \(stillVisible)"
+        return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: ["viewer": accountId]) ?? 0
     }
 
     /// Marks the given notifications of a person read (all when `ids` is nil); returns how many changed.

@@ -3,11 +3,20 @@ import GRDB
 
 extension NodeDatabase {
     /// Turns what a person typed into an FTS5 query: each word quoted (so no
-    /// FTS5 syntax can be injected) and matched as a prefix; all words must match.
+    /// FTS5 syntax can be injected); all words must match. Words are matched
+    /// whole, except the last one, which also matches as the start of a
+    /// longer word when it has two letters or more (search as you type:
+    /// `dijk ver` finds "dijk versterken"). Only the last word is a prefix
+    /// because a prefix costs FTS5 a merge of the lists of every word it
+    /// starts (the prefix index makes that one list for two and three
+    /// letters); a single letter matches only itself.
     static func ftsQuery(_ text: String) -> String? {
         let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(10)
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        guard let last = words.indices.last else { return nil }
+        return words.indices.map { index in
+            let word = words[index]
+            return index == last && word.count > 1 ? "\"\(word)\"*" : "\"\(word)\""
+        }.joined(separator: " ")
     }
 
     /// How many matches a content search ranks by relevance. A query that
@@ -39,10 +48,10 @@ extension NodeDatabase {
             let sliceSize = max(limit * 4, 64)
             func keepReadable() throws {
                 guard !slice.isEmpty, found.count < limit else { return slice.removeAll(keepingCapacity: true) }
-                let readable = try Set(Int64.fetchAll(db, sql: """
+                let readable = try Set(Int64.fetchAll(db.cachedStatement(sql: """
                     SELECT c.id FROM contentItem c LEFT JOIN groups g ON g.id = c.groupId
-                    WHERE c.id IN (\(slice.map(String.init).joined(separator: ", "))) AND \(Self.visibility)
-                    """, arguments: ["viewer": viewer]))
+                    WHERE c.id IN (SELECT value FROM json_each(:ids)) AND \(Self.visibility)
+                    """), arguments: ["ids": Self.jsonList(slice), "viewer": viewer]))
                 found += slice.lazy.filter(readable.contains).prefix(limit - found.count)
                 slice.removeAll(keepingCapacity: true)
             }
@@ -71,8 +80,8 @@ extension NodeDatabase {
             }
             try keepReadable()
             guard !found.isEmpty else { return [] }
-            let rows = try Row.fetchAll(db, sql: "\(Self.rowSelect) WHERE c.id IN (\(found.map(String.init).joined(separator: ", ")))",
-                                        arguments: ["viewer": viewer]).map(Self.row)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "\(Self.rowSelect) WHERE c.id IN (SELECT value FROM json_each(:ids))"),
+                                        arguments: ["ids": Self.jsonList(found), "viewer": viewer]).map(Self.row)
             let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.id!, $0) })
             return found.compactMap { byId[$0] }
         }
@@ -88,7 +97,7 @@ extension NodeDatabase {
                   OR EXISTS (SELECT 1 FROM membership m WHERE m.groupId = groups.id AND m.accountId = :viewer AND m.state IN ('member', 'invited')))
                 ORDER BY s.rank LIMIT :limit
                 """
-            return try Group.fetchAll(db, sql: sql, arguments: ["query": query, "viewer": viewerId ?? -1, "everything": everything, "limit": limit])
+            return try Group.fetchAll(db.cachedStatement(sql: sql), arguments: ["query": query, "viewer": viewerId ?? -1, "everything": everything, "limit": limit])
         }
     }
 
@@ -104,7 +113,7 @@ extension NodeDatabase {
                 ORDER BY account.username LIMIT :limit
                 """
             let escaped = usernamePrefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            return try Account.fetchAll(db, sql: sql, arguments: ["query": query, "prefix": escaped + "%", "limit": limit])
+            return try Account.fetchAll(db.cachedStatement(sql: sql), arguments: ["query": query, "prefix": escaped + "%", "limit": limit])
         }
     }
 }

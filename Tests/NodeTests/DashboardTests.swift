@@ -46,4 +46,49 @@ struct DashboardTests {
             #expect(try await api.request(.get, "/api/v1/me/dashboard").status == .unauthorized)
         }
     }
+
+    @Test("pages show an edited item's new text at once, and an item that is no longer readable leaves other readers' pages")
+    func renderedBodiesFollowEdits() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let author = try await api.signUp("roos")
+            let reader = try await api.signUp("piet")
+            let outsider = try await api.signUp("sem")
+            _ = try await api.request(.post, "/api/v1/groups", json: #"{"name":"Team Data","slug":"team-data","membershipMode":"closed"}"#, token: author)
+            _ = try await api.request(.post, "/api/v1/groups/team-data/members", json: #"{"username":"piet"}"#, token: author)
+            _ = try await api.request(.post, "/api/v1/groups/team-data/join", token: reader)
+            let id = try await ContentAccessTests.post(api, author, #"{"type":"status","body":"**Eerste** versie van het plan","group":"team-data"}"#)
+            let pages = ["/dashboard", "/groups/team-data/updates", "/content/\(id)"]
+
+            // The reader's pages render the body (and keep its HTML).
+            for path in pages {
+                let page = try await api.request(.get, path, token: reader)
+                #expect(page.status == .ok, "\(path)")
+                #expect(page.text.contains("<strong>Eerste</strong> versie van het plan"), "\(path)")
+            }
+            // Someone outside the closed group gets none of it, although its HTML is kept.
+            let search = try await api.request(.get, "/search?q=versie", token: outsider)
+            #expect(search.status == .ok)
+            #expect(!search.text.contains("versie van het plan"))
+            #expect(!(try await api.request(.get, "/dashboard", token: outsider)).text.contains("versie van het plan"))
+            #expect(try await api.request(.get, "/content/\(id)", token: outsider).status == .notFound)
+
+            // An edit shows at once, on every page.
+            let edit = try await api.request(.patch, "/api/v1/content/\(id)", json: #"{"body":"*Tweede* versie van het plan"}"#, token: author)
+            #expect(edit.status == .ok)
+            for path in pages {
+                let page = try await api.request(.get, path, token: reader)
+                #expect(page.text.contains("<em>Tweede</em> versie van het plan"), "\(path)")
+                #expect(!page.text.contains("Eerste"), "\(path) shows no stale HTML")
+            }
+
+            // Made private: gone from the reader's pages, still on the author's.
+            _ = try await api.request(.patch, "/api/v1/content/\(id)", json: #"{"access":"private"}"#, token: author)
+            #expect(!(try await api.request(.get, "/dashboard", token: reader)).text.contains("versie van het plan"))
+            #expect(!(try await api.request(.get, "/groups/team-data/updates", token: reader)).text.contains("versie van het plan"))
+            #expect(!(try await api.request(.get, "/groups/team-data", token: reader)).text.contains("/content/\(id)\""), "nor listed on the group's page")
+            #expect(try await api.request(.get, "/content/\(id)", token: reader).status == .notFound)
+            #expect(try await api.request(.get, "/dashboard", token: author).text.contains("<em>Tweede</em> versie van het plan"))
+        }
+    }
 }

@@ -88,4 +88,26 @@ struct SearchTests {
             #expect(own.allSatisfy { !readable.contains($0["id"] as? Int ?? 0) }, "the short private items rank first")
         }
     }
+
+    @Test("words are matched whole, except the last one, which also matches the start of a longer word (search as you type)")
+    func lastWordIsAPrefix() async throws {
+        let node = try await TestNode.make()
+        try await node.withClient { api in
+            let token = try await api.signUp("xavi")
+            let compound = try await ContentAccessTests.post(api, token, #"{"type":"status","body":"Dijkversterking bij de rivier","access":"public"}"#)
+            let words = try await ContentAccessTests.post(api, token, #"{"type":"status","body":"Dijk versterken langs de kust","access":"public"}"#)
+            let plural = try await ContentAccessTests.post(api, token, #"{"type":"status","body":"Versterking van de dijken","access":"public"}"#)
+            func found(_ query: String) async throws -> Set<Int> {
+                let response = try await api.request(.get, "/api/v1/search?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: token)
+                return Set(try Self.results(response, "content").compactMap { $0["id"] as? Int })
+            }
+            #expect(try await found("dijk") == [compound, words, plural], "a single word is a prefix")
+            #expect(try await found("di") == [compound, words, plural], "so are two letters")
+            #expect(try await found("dijk vers") == [words], "the first word whole, the last one a prefix")
+            #expect(try await found("vers dijk").isEmpty, "a word before the last is not a prefix")
+            #expect(try await found("versterking dijk") == [plural])
+            #expect(try await found("rivier d").isEmpty, "a single letter matches only itself")
+            #expect(try await found("rivier de") == [compound])
+        }
+    }
 }

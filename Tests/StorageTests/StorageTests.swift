@@ -91,6 +91,84 @@ struct StorageTests {
         #expect(try upgraded.integrityProblems().isEmpty)
     }
 
+    @Test("search words are quoted, matched whole, and only the last one of two letters or more as a prefix")
+    func ftsQuery() {
+        #expect(NodeDatabase.ftsQuery("dijk") == #""dijk"*"#)
+        #expect(NodeDatabase.ftsQuery("Dijk versterking, wa") == #""Dijk" "versterking" "wa"*"#)
+        #expect(NodeDatabase.ftsQuery("rivier d") == #""rivier" "d""#)
+        #expect(NodeDatabase.ftsQuery("\"a\" OR b*") == #""a" "OR" "b""#, "FTS5 syntax is only words")
+        #expect(NodeDatabase.ftsQuery(" ,; ") == nil)
+    }
+
+    @Test("the prefix-index migration rebuilds the content search index: old items are found, new and edited ones follow")
+    func searchPrefixIndexMigration() async throws {
+        let path = try makeDatabasePath()
+        let kept: Int64
+        do {
+            let old = try NodeDatabase(path: path, migrate: false)
+            try old.migrate(upTo: "2026-11-27-node-settings")
+            let author = try await old.createAccount(Self.newAccount("schrijver"))
+            kept = try await old.createContent(ContentItem(type: .status, groupId: nil, authorId: author.id!, title: "", body: "Dijkversterking bij Lobith", access: .public)).id!
+        }
+        let upgraded = try NodeDatabase(path: path)
+        let schema = try await upgraded.pool.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'contentSearch'") }
+        #expect(schema?.contains("prefix='2 3'") == true)
+        for query in ["dijkversterking", "di", "dij", "dijkv", "lobith dijk"] {
+            #expect(try await upgraded.searchContent(query, viewerId: nil, limit: 5).map(\.item.id) == [kept], "\(query)")
+        }
+        let author = try #require(try await upgraded.account(username: "schrijver"))
+        var next = try await upgraded.createContent(ContentItem(type: .status, groupId: nil, authorId: author.id!, title: "", body: "Zandsuppletie", access: .public))
+        #expect(try await upgraded.searchContent("zan", viewerId: nil, limit: 5).map(\.item.id) == [next.id])
+        next.body = "Kustlijn"
+        try await upgraded.updateContent(next, deliveries: [])
+        #expect(try await upgraded.searchContent("zan", viewerId: nil, limit: 5).isEmpty)
+        #expect(try await upgraded.searchContent("ku", viewerId: nil, limit: 5).map(\.item.id) == [next.id])
+        #expect(try upgraded.integrityProblems().isEmpty)
+        // FTS5's own check: the index holds exactly what the items say.
+        try await upgraded.pool.write { db in
+            try db.execute(sql: "INSERT INTO contentSearch(contentSearch, rank) VALUES ('integrity-check', 1)")
+        }
+    }
+
+    @Test("groups, memberships and items read back exactly as saved, every field (they are read column by column)")
+    func recordsReadBackWhole() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        let owner = try await database.createAccount(Self.newAccount("eigenaar"))
+        let inviter = try await database.createAccount(Self.newAccount("uitnodiger"))
+        let when = Date(timeIntervalSince1970: 1_795_000_000.125)  // dates keep milliseconds
+        let group = try await database.createGroup(Group(
+            slug: "dijken", name: "Dijken \"en\" duinen", description: "Over *dijken*", tags: ["water", "kust, zee", "\"aanhalingstekens\"", "ĳs"],
+            membershipMode: .request, isHidden: true, welcomeMessage: "Welkom", iconDigest: "abc", iconContentType: "image/png",
+            createdAt: when, updatedAt: when.addingTimeInterval(1), actorId: "https://elders.example/groups/dijken"), ownerId: owner.id!)
+        #expect(try await database.group(id: group.id!) == group)
+        _ = try await database.createGroup(Group(slug: "leeg", name: "Leeg", createdAt: when, updatedAt: when), ownerId: owner.id!)
+        #expect(try await database.group(slug: "leeg") == Group(id: group.id! + 1, slug: "leeg", name: "Leeg", createdAt: when, updatedAt: when))
+
+        let membership = Membership(groupId: group.id!, accountId: inviter.id!, role: .admin, state: .invited, invitedBy: owner.id!,
+                                    createdAt: when, updatedAt: when.addingTimeInterval(2))
+        try await database.saveMembership(membership)
+        #expect(try await database.membership(groupId: group.id!, accountId: inviter.id!) == membership)
+        let mine = try await database.groups(ofAccount: inviter.id!, states: [.invited])
+        #expect(mine.map(\.0) == [group] && mine.map(\.1) == [membership])
+        #expect(try await database.groups(ofAccount: inviter.id!).isEmpty, "members only by default")
+
+        let top = try await database.createContent(ContentItem(type: .discussion, groupId: group.id!, authorId: owner.id!, title: "Plan", body: "Tekst",
+                                                                access: .members, createdAt: when, updatedAt: when, apId: "https://elders.example/notes/1"))
+        let comment = try await database.createContent(ContentItem(type: .comment, groupId: group.id!, authorId: inviter.id!, parentId: top.id!, rootId: top.id!,
+                                                                    title: "", body: "Eens", access: .members, createdAt: when, updatedAt: when.addingTimeInterval(3)))
+        #expect(try await database.contentItem(id: top.id!) == top)
+        #expect(try await database.contentItem(id: comment.id!) == comment)
+        #expect(try await database.content(id: top.id!, viewerId: owner.id!)?.item == top)
+        #expect(try await database.comments(rootId: top.id!, viewerId: owner.id!).map(\.item) == [comment])
+        // Listings read items by position: their SELECT names every column of the table, in its order.
+        try await database.pool.read { db in
+            let columns = try db.columns(in: "contentItem").map(\.name)
+            let row = try #require(try Row.fetchOne(db, sql: "\(NodeDatabase.rowSelect) WHERE c.id = :id", arguments: ["id": top.id!, "viewer": owner.id!]))
+            #expect(Array(row.columnNames.prefix(columns.count)) == columns)
+            #expect(Array(row.columnNames.dropFirst(columns.count)) == ["likeCount", "commentCount", "likedByViewer"])
+        }
+    }
+
     @Test("the database is in WAL mode with foreign keys on")
     func pragmas() async throws {
         let database = try NodeDatabase(path: try makeDatabasePath())

@@ -112,8 +112,7 @@ struct ContentController {
     }
 
     @Sendable func groupContent(request: Request, context: NodeRequestContext) async throws -> JSONResponse<[ContentView]> {
-        let group = try await groups.show(try context.parameters.requireSlug(), viewer: context.account)
-        guard let record = try await database.group(slug: group.slug) else { throw Problem.notFound() }
+        let (_, record) = try await groups.showWithRecord(try context.parameters.requireSlug(), viewer: context.account)
         var query = try Self.query(request)
         query.groupId = record.id
         return JSONResponse(try await content.list(query, viewer: context.account))

@@ -30,6 +30,7 @@ public enum NodeApplication {
     static func makeRouter(services: NodeServices) async throws -> Router<NodeRequestContext> {
         let configuration = services.configuration
         let resources = try Resources.directory()
+        PageEscaping.register()
         let library = try await MustacheLibrary(directory: resources.appendingPathComponent("templates").path)
         let localizer = try Localizer(directory: resources.appendingPathComponent("locales"), defaultLanguage: configuration.defaultLanguage)
         let renderer = PageRenderer(library: library, localizer: localizer, configuration: configuration, database: services.database,

@@ -30,14 +30,18 @@ public struct BrandingService: Sendable {
     static let maxLogoBytes = 512 * 1024
 
     public func current() async throws -> Brand {
-        let saved = try await database.branding()
+        brand(from: try await database.brandingFacts())
+    }
+
+    /// The look that the saved branding (`nil`: none saved) gives.
+    public func brand(from saved: BrandingFacts?) -> Brand {
         let primary = saved?.primaryColor ?? Self.defaultPrimary
         let accent = saved?.accentColor ?? Self.defaultAccent
         let name = saved.map(\.name).flatMap { $0.isEmpty ? nil : $0 } ?? configuration.nodeName
         return Brand(name: name, primaryColor: primary, accentColor: accent,
                      primaryText: Self.readableText(on: primary), accentText: Self.readableText(on: accent),
                      linkColor: Self.contrast(primary, "#ffffff") >= 4.5 ? primary : "#1a1a1a",
-                     hasLogo: saved?.logo != nil,
+                     hasLogo: saved?.hasLogo ?? false,
                      version: saved.map { String(Int($0.updatedAt.timeIntervalSince1970 * 1000)) } ?? "0")
     }
 

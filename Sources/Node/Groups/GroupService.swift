@@ -50,10 +50,16 @@ public struct GroupService: Sendable {
     func find(_ slug: String, viewer: Account?) async throws -> (Group, Membership?) {
         guard let group = try await database.group(slug: slug) else { throw Self.notFound(slug) }
         let membership = try await membership(group, viewer)
-        if group.isHidden, viewer?.isAdmin != true, !(membership.map { $0.state == .member || $0.state == .invited } ?? false) {
-            throw Self.notFound(slug)
-        }
+        try Self.requireVisible(group, membership, viewer)
         return (group, membership)
+    }
+
+    /// A hidden group is there only for its members, the people invited to
+    /// it and node administrators; for anyone else it does not exist.
+    private static func requireVisible(_ group: Group, _ membership: Membership?, _ viewer: Account?) throws {
+        if group.isHidden, viewer?.isAdmin != true, !(membership.map { $0.state == .member || $0.state == .invited } ?? false) {
+            throw Self.notFound(group.slug)
+        }
     }
 
     private func membership(_ group: Group, _ viewer: Account?) async throws -> Membership? {
@@ -102,8 +108,14 @@ public struct GroupService: Sendable {
     }
 
     public func show(_ slug: String, viewer: Account?) async throws -> GroupView {
-        let (group, membership) = try await find(slug, viewer: viewer)
-        return try await view(group, membership: membership)
+        try await showWithRecord(slug, viewer: viewer).view
+    }
+
+    /// ``show(_:viewer:)`` with the group's record (for its id), in one read.
+    func showWithRecord(_ slug: String, viewer: Account?) async throws -> (view: GroupView, group: Group) {
+        guard let found = try await database.groupForViewer(slug: slug, viewerId: viewer?.id) else { throw Self.notFound(slug) }
+        try Self.requireVisible(found.group, found.membership, viewer)
+        return (makeView(found.group, membership: found.membership, memberCount: found.memberCount), found.group)
     }
 
     /// Groups the viewer may see, optionally matching `search` and carrying `tag`.

@@ -27,15 +27,14 @@ struct ContentPages {
 
     private func listValues(_ section: (path: String, kind: ContentItem.Kind, tab: String), slug: String, request: Request,
                             context: NodeRequestContext) async throws -> [String: Any] {
-        let view = try await groups.show(slug, viewer: context.account)
-        guard let record = try await database.group(slug: slug) else { throw Problem.notFound() }
+        let (view, record) = try await groups.showWithRecord(slug, viewer: context.account)
         let strings = renderer.strings(for: request)
         let items = try await content.list(ContentQuery(groupId: record.id, types: [section.kind], limit: 50), viewer: context.account)
         var values = GroupPages.header(view, viewer: context.account, current: section.tab, strings: strings)
         let closed = record.membershipMode == .closed || record.isHidden
         values["section"] = ["path": section.path, "heading": strings[section.tab] ?? section.tab, "needsTitle": section.kind != .status,
                              "newLabel": strings["new.\(section.kind.rawValue)"] ?? ""]
-        values["items"] = items.map { PageValues.item($0, strings: strings) }
+        values["items"] = items.map { PageValues.item($0, strings: strings, markdown: renderer.markdown) }
         values["hasItems"] = !items.isEmpty
         values["accessOptions"] = PageValues.accessOptions(strings: strings, selected: .members,
                                                           allowed: closed ? [.members, .private] : ContentItem.Access.allCases)
@@ -71,11 +70,11 @@ struct ContentPages {
         let comments: [[String: Any]] = thread.comments.map { comment in
             let level = min((comment.parentId.flatMap { depth[$0] } ?? 0) + 1, 6)
             depth[comment.id] = level
-            var values = PageValues.item(comment, strings: strings)
+            var values = PageValues.item(comment, strings: strings, markdown: renderer.markdown)
             values["depth"] = level
             return values
         }
-        var values: [String: Any] = ["item": PageValues.item(thread.item, strings: strings), "comments": comments, "hasComments": !comments.isEmpty]
+        var values: [String: Any] = ["item": PageValues.item(thread.item, strings: strings, markdown: renderer.markdown), "comments": comments, "hasComments": !comments.isEmpty]
         if let slug = thread.item.group {
             let view = try await groups.show(slug, viewer: context.account)
             let tab = Self.sections.first { $0.kind == thread.item.type }?.tab ?? "overview"

@@ -98,8 +98,7 @@ struct GroupPages {
 
     @Sendable func group(request: Request, context: NodeRequestContext) async throws -> Response {
         let slug = try context.parameters.requireSlug()
-        let view = try await groups.show(slug, viewer: context.account)
-        guard let record = try await database.group(slug: slug) else { throw Problem.notFound() }
+        let (view, record) = try await groups.showWithRecord(slug, viewer: context.account)
         let items = try await content.list(ContentQuery(groupId: record.id, limit: 20), viewer: context.account)
         let strings = renderer.strings(for: request)
         let state = view.membership?.state
@@ -111,7 +110,8 @@ struct GroupPages {
         values["canLeave"] = state == .member && view.membership?.role != .owner
         values["joinLabel"] = strings[view.membershipMode == .request && state == nil ? "askToJoin" : "join"] ?? ""
         values["hasItems"] = !items.isEmpty
-        values["items"] = items.map { PageValues.item($0, strings: strings) }
+        // The overview lists titles only: no body is rendered.
+        values["items"] = items.map { PageValues.item($0, strings: strings, markdown: nil) }
         values["descriptionHTML"] = Markdown.html(view.description)
         if request.uri.queryParameters.get("welcome") == "1" { values["welcome"] = view.welcomeMessage }
         return try await renderer.render("group", values, request: request, context: context)

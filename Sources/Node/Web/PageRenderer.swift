@@ -15,6 +15,8 @@ struct PageRenderer: Sendable {
     let configuration: NodeConfiguration
     let database: NodeDatabase
     let branding: BrandingService
+    /// Items' bodies as HTML, kept between pages (``RenderedMarkdownCache``).
+    let markdown = RenderedMarkdownCache()
 
     /// Renders `template` for `request`, setting the visitor's form-token
     /// cookie when the visitor is not signed in and has none yet.
@@ -26,9 +28,12 @@ struct PageRenderer: Sendable {
         page["lang"] = language
         page["t"] = strings
         FieldProblemText.localize(&page, strings: strings)
-        let brand = try await branding.current()
+        // Branding, registration mode, the reader's name and unread count: one read.
+        let frame = try await database.pageFrame(accountId: context.account?.id, settingKey: NodeDatabase.registrationModeKey)
+        let brand = branding.brand(from: frame.branding)
         page["node"] = ["name": brand.name, "hasLogo": brand.hasLogo, "brandVersion": brand.version]
-        page["registrationOpen"] = try await database.registrationMode(configured: configuration.registrationMode) != .closed
+        let registrationMode = frame.setting.flatMap(NodeConfiguration.RegistrationMode.init(rawValue:)) ?? configuration.registrationMode
+        page["registrationOpen"] = registrationMode != .closed
         page["languages"] = localizer.languages.map { code in
             ["code": code, "name": localizer.strings(for: code)["languageName"] ?? code, "isCurrent": code == language]
         }
@@ -48,9 +53,9 @@ struct PageRenderer: Sendable {
                 page["csrf"] = token
             }
         }
-        if let account = context.account, let profile = try await database.profile(accountId: account.id!) {
-            let unread = try await database.unreadNotificationCount(accountId: account.id!)
-            page["me"] = ["username": account.username, "displayName": profile.displayName, "isAdmin": account.isAdmin,
+        if let account = context.account, let displayName = frame.displayName {
+            let unread = frame.unreadNotifications
+            page["me"] = ["username": account.username, "displayName": displayName, "isAdmin": account.isAdmin,
                           "unread": unread, "hasUnread": unread > 0]
         }
         guard let html = library.render(page, withTemplate: template) else {

@@ -35,10 +35,12 @@ enum PageValues {
 
     static func date(_ date: Date) -> String { date.formatted(dateFormat) }
 
-    /// A content item as listings and threads show it; `body` is rendered Markdown.
-    static func item(_ view: ContentView, strings: [String: String]) -> [String: Any] {
+    /// A content item as listings and threads show it; `bodyHTML` is its
+    /// Markdown as HTML, rendered again only when the body changed (`markdown`
+    /// nil: for a list that shows no bodies, none is rendered).
+    static func item(_ view: ContentView, strings: [String: String], markdown: RenderedMarkdownCache?) -> [String: Any] {
         [
-            "id": view.id, "title": view.title, "hasTitle": !view.title.isEmpty, "bodyHTML": Markdown.html(view.body),
+            "id": view.id, "title": view.title, "hasTitle": !view.title.isEmpty, "bodyHTML": markdown?.html(itemId: view.id, body: view.body) ?? "",
             "excerpt": String(view.body.prefix(200)), "author": ["username": view.author.username, "displayName": view.author.displayName],
             "group": view.group ?? "", "date": date(view.createdAt), "likeCount": view.likeCount, "likedByMe": view.likedByMe,
             "commentCount": view.commentCount, "typeLabel": strings["kind.\(view.type.rawValue)"] ?? view.type.rawValue,

@@ -31,7 +31,7 @@ struct PersonalPages {
         let strings = renderer.strings(for: request)
         let myGroups = try await groups.groups(of: account)
         let values: [String: Any] = [
-            "items": items.map { PageValues.item($0, strings: strings) }, "hasItems": !items.isEmpty,
+            "items": items.map { PageValues.item($0, strings: strings, markdown: renderer.markdown) }, "hasItems": !items.isEmpty,
             "next": next.map { "/dashboard?before=\($0)" as Any } ?? false, "isLaterPage": before != nil,
             "groups": myGroups.map { ["slug": $0.slug, "name": $0.name,
                                       "stateLabel": $0.membership?.state == .member ? "" : strings["state.\($0.membership?.state.rawValue ?? "")"] ?? ""] },
@@ -108,7 +108,7 @@ struct PersonalPages {
             let strings = renderer.strings(for: request)
             let results = try await search.search(text, viewer: context.account)
             let wiki = try await search.wikiPages(text, viewer: context.account)
-            values["content"] = results.content.map { PageValues.item($0, strings: strings) }
+            values["content"] = results.content.map { PageValues.item($0, strings: strings, markdown: nil) }  // titles and excerpts only
             values["groups"] = results.groups.map { ["slug": $0.slug, "name": $0.name, "description": $0.description, "node": $0.url.hostPart] }
             values["people"] = results.people.map(Self.person)
             values["wiki"] = wiki.map { ["id": $0.id, "title": $0.title, "group": $0.group] as [String: Any] }

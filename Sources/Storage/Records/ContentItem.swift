@@ -70,6 +70,24 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         self.updatedAt = updatedAt
     }
 
+    /// Reads a row column by column: listings read tens of items per page,
+    /// and the generic `Decodable` path was a sixteenth of a dashboard's CPU.
+    public init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        type = try row.decode(forColumn: "type")
+        groupId = try row.decode(forColumn: "groupId")
+        authorId = try row.decode(forColumn: "authorId")
+        parentId = try row.decode(forColumn: "parentId")
+        rootId = try row.decode(forColumn: "rootId")
+        folderId = try row.decode(forColumn: "folderId")
+        title = try row.decode(forColumn: "title")
+        body = try row.decode(forColumn: "body")
+        access = try row.decode(forColumn: "access")
+        createdAt = try row.decode(forColumn: "createdAt")
+        updatedAt = try row.decode(forColumn: "updatedAt")
+        apId = try row.decode(forColumn: "apId")
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
