@@ -248,7 +248,9 @@ extension NodeDatabase {
     /// same host waits for its retry, so a node that was down receives what
     /// it missed in the order it was sent.
     public func dueDeliveries(now: Date = Date(), limit: Int = 200) async throws -> [Delivery] {
-        try await pool.read { db in
+        // Text, not a Date argument: GRDB formats a Date with DateFormatter (ICU).
+        let now = DatabaseDate.text(now)
+        return try await pool.read { db in
             try Delivery.fetchAll(db, sql: """
                 SELECT delivery.* FROM delivery
                 LEFT JOIN peer ON peer.host = delivery.host
