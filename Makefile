@@ -44,9 +44,14 @@ test: test-deps swift-test openapi-check browser-test
 # make bench BENCH_ARGS="--intake 4000 --perf-dir /tmp/perf";
 # .build-release/release/meent-bench breakdown --meent .build-release/release/meent
 # times the stages of intake and delivery one by one.
+# --static-swift-stdlib links the Swift runtime and Foundation (ICU and its data
+# included) into the binary, so only the pages the node touches are resident
+# instead of five shared libraries' worth: idle RSS 46.6 MB instead of 52.8 MB.
+# Both products take the same flags, else each build would rebuild the other.
+RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib
 bench: deps
-	$(SWIFT) build -c release --scratch-path .build-release --product meent
-	$(SWIFT) build -c release --scratch-path .build-release --product meent-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product meent
+	$(SWIFT) build $(RELEASE_FLAGS) --product meent-bench
 	.build-release/release/meent-bench all --meent .build-release/release/meent $(BENCH_ARGS)
 
 clean:

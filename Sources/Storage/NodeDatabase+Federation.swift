@@ -300,7 +300,9 @@ extension NodeDatabase {
     /// it missed in the order it was sent.
     public func dueDeliveries(now: Date = Date(), limit: Int = 200) async throws -> [Delivery] {
         // (Read before every batch the delivery worker sends: a cached statement skips compiling the SQL.)
-        try await pool.read { db in
+        // Text, not a Date argument: GRDB formats a Date with DateFormatter (ICU).
+        let now = DatabaseDate.text(now)
+        return try await pool.read { db in
             try Delivery.fetchAll(db.cachedStatement(sql: """
                 SELECT delivery.* FROM delivery
                 LEFT JOIN peer ON peer.host = delivery.host

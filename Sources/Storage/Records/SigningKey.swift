@@ -6,6 +6,8 @@ import GRDB
 /// parses them.
 public struct SigningKey: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "signingKey"
+    /// Read at start: decoded without Calendar, so starting does not load ICU.
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { DatabaseDate.decoding }
 
     public enum Algorithm: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
         case ed25519
