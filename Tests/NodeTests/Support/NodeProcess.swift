@@ -7,8 +7,9 @@ import Synchronization
 
 /// A `meent` executable run as its own process, as an operator runs it.
 final class NodeProcess: Sendable {
-    let process: Process
+    let process: SpawnedProcess
     private let output = NIOLockedValueBox("")
+    private let outputHandle: FileHandle
 
     /// The built `meent` binary next to the test bundle.
     static var binary: URL {
@@ -20,28 +21,27 @@ final class NodeProcess: Sendable {
 
     /// Starts `meent` with `arguments`, in `directory`, with only `environment` set.
     init(_ arguments: [String], directory: URL? = nil, environment: [String: String] = [:], standardInput: String? = nil) throws {
-        process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        if let directory { process.currentDirectoryURL = directory }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        if let standardInput {
-            let input = Pipe()
-            process.standardInput = input
-            input.fileHandleForWriting.write(Data(standardInput.utf8))
-            try input.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
+        let outputPipe = try SpawnedProcess.pipe()
+        var inputPipe: (read: Int32, write: Int32)?
+        if standardInput != nil { inputPipe = try SpawnedProcess.pipe() }
+        defer {
+            close(outputPipe.write)
+            if let inputPipe { close(inputPipe.read) }
         }
+        process = try SpawnedProcess(executable: Self.binary.path, arguments: arguments,
+                                     environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 },
+                                     directory: directory?.path, input: inputPipe?.read, output: outputPipe.write)
+        if let standardInput, let inputPipe {
+            let writer = FileHandle(fileDescriptor: inputPipe.write, closeOnDealloc: true)
+            writer.write(Data(standardInput.utf8))
+            try writer.close()
+        }
+        outputHandle = FileHandle(fileDescriptor: outputPipe.read, closeOnDealloc: true)
         let buffer = output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
+        outputHandle.readabilityHandler = { handle in
             let data = handle.availableData
             if !data.isEmpty { buffer.withLockedValue { $0 += String(decoding: data, as: UTF8.self) } }
         }
-        try process.run()
     }
 
     var text: String { output.withLockedValue { $0 } }
@@ -68,7 +68,7 @@ final class NodeProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
-                process.interrupt()
+                process.signal(SIGINT)
                 throw TestFailure("meent did not exit in time:\n\(text)")
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -78,10 +78,11 @@ final class NodeProcess: Sendable {
     }
 
     /// Sends SIGTERM, as an init system does to stop a service.
-    func terminate() { kill(process.processIdentifier, SIGTERM) }
+    func terminate() { process.signal(SIGTERM) }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        outputHandle.readabilityHandler = nil
+        process.signal(SIGKILL)
     }
 
     /// Runs a CLI command to completion; returns its exit status and output.

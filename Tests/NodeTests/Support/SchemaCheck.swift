@@ -17,16 +17,21 @@ enum SchemaCheck {
         }
         let document = FileManager.default.temporaryDirectory.appendingPathComponent("doc-\(UUID().uuidString).json")
         try json.write(to: document, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
-                             document.path, schemaURL.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
+        let errors = try SpawnedProcess.pipe()
+        let process: SpawnedProcess
+        do {
+            defer { close(errors.write) }
+            process = try SpawnedProcess(
+                executable: python.path,
+                arguments: ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                            document.path, schemaURL.path],
+                environment: ["PATH": "/usr/bin:/bin"], directory: nil, input: nil, output: errors.write)
+        }
+        let reader = FileHandle(fileDescriptor: errors.read, closeOnDealloc: true)
+        let messageData = reader.readDataToEndOfFile()
+        while process.isRunning { usleep(10_000) }
         guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let message = String(decoding: messageData, as: UTF8.self)
             throw TestFailure("the document does not match \(schema):\n\(message.suffix(2000))")
         }
     }
