@@ -40,42 +40,41 @@ public final class FederationCache: Sendable {
 
     /// The operator's policy for `host` (`.undecided` when there is none).
     public func policy(host: String) async throws -> Peer.Policy {
-        let version = database.federationCacheVersion()
-        if let version, let cached = state.withLockedValue({ state -> Peer.Policy? in
-            Self.advance(&state, to: version)
-            return state.peersVersion == version.peers ? state.policies[host] : nil
-        }) {
-            return cached
-        }
-        let policy = try await database.peer(host: host)?.policy ?? .undecided
-        if let version {
-            state.withLockedValue { state in
-                guard state.peersVersion == version.peers else { return }
-                if state.policies.count >= Self.maximumEntries { state.policies = [:] }
-                state.policies[host] = policy
-            }
-        }
-        return policy
+        try await cached(host, in: \.policies, version: \.peersVersion, counter: \.peers) {
+            try await database.peer(host: host)?.policy ?? .undecided
+        } ?? .undecided
     }
 
     /// The stored copy of the remote actor `id`, or nil when none is stored.
     public func remoteActor(id: String) async throws -> RemoteActor? {
-        let version = database.federationCacheVersion()
-        if let version, let cached = state.withLockedValue({ state -> RemoteActor? in
-            Self.advance(&state, to: version)
-            return state.actorsVersion == version.actors ? state.actors[id] : nil
-        }) {
-            return cached
+        try await cached(id, in: \.actors, version: \.actorsVersion, counter: \.actors) {
+            try await database.remoteActor(id: id)
         }
-        guard let actor = try await database.remoteActor(id: id) else { return nil }
-        if let version {
+    }
+
+    /// The copy of `key` in `table` if it was read under the current counter;
+    /// else `read()`, kept if the counter did not move meanwhile (a `nil`
+    /// result is not kept).
+    private func cached<Value: Sendable>(
+        _ key: String, in table: WritableKeyPath<State, [String: Value]>, version: WritableKeyPath<State, Int64>,
+        counter: KeyPath<FederationCacheVersion, Int64>, read: () async throws -> Value?
+    ) async throws -> Value? {
+        let current = database.federationCacheVersion()
+        if let current, let copy = state.withLockedValue({ state -> Value? in
+            Self.advance(&state, to: current)
+            return state[keyPath: version] == current[keyPath: counter] ? state[keyPath: table][key] : nil
+        }) {
+            return copy
+        }
+        guard let value = try await read() else { return nil }
+        if let current {
             state.withLockedValue { state in
-                guard state.actorsVersion == version.actors else { return }
-                if state.actors.count >= Self.maximumEntries { state.actors = [:] }
-                state.actors[id] = actor
+                guard state[keyPath: version] == current[keyPath: counter] else { return }
+                if state[keyPath: table].count >= Self.maximumEntries { state[keyPath: table] = [:] }
+                state[keyPath: table][key] = value
             }
         }
-        return actor
+        return value
     }
 
     /// Parses an Ed25519 multibase or RSA PEM verification key once.
