@@ -8,9 +8,12 @@ struct DatabaseDateTests {
     /// Dates around leap days, year and century ends, before 1970 and with milliseconds.
     static let samples: [Date] = {
         var dates: [Date] = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 951_782_400),
-                             Date(timeIntervalSince1970: 4_107_542_399.999), Date(timeIntervalSince1970: -2_208_988_800.25)]
+                             Date(timeIntervalSince1970: 4_107_542_399.999), Date(timeIntervalSince1970: -2_208_988_800.25),
+                             // Half-millisecond fractions, where rounding the wrong product differs from GRDB.
+                             Date(timeIntervalSince1970: 21_576_940.7795), Date(timeIntervalSince1970: -1_352_966_592.1025),
+                             Date(timeIntervalSince1970: -1_115_792_745.3975), Date(timeIntervalSince1970: -564_040_063.2995)]
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<2000 {
+        for _ in 0..<20_000 {
             let milliseconds = Double(Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &generator))
             dates.append(Date(timeIntervalSince1970: milliseconds / 1000))
             dates.append(Date(timeIntervalSince1970: (milliseconds + Double.random(in: 0..<1, using: &generator)) / 1000))
