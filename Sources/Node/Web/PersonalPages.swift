@@ -29,12 +29,15 @@ struct PersonalPages {
         let (items, next) = try await content.dashboard(for: account, following: following, personPrefix: follows.runtime.urls.person(""),
                                                         types: [.status, .blog, .discussion], before: before, limit: 20)
         let strings = renderer.strings(for: request)
-        let myGroups = try await groups.groups(of: account)
+        // The sidebar shows names and states only: one read, without the member counts a group listing has.
+        let myGroups = try await database.groups(ofAccount: account.id!, states: [.member, .invited, .requested])
         let values: [String: Any] = [
-            "items": items.map { PageValues.item($0, strings: strings, markdown: renderer.markdown) }, "hasItems": !items.isEmpty,
+            "cards": DashboardFeedHTML.cards(items, strings: strings, markdown: renderer.markdown), "hasItems": !items.isEmpty,
             "next": next.map { "/dashboard?before=\($0)" as Any } ?? false, "isLaterPage": before != nil,
-            "groups": myGroups.map { ["slug": $0.slug, "name": $0.name,
-                                      "stateLabel": $0.membership?.state == .member ? "" : strings["state.\($0.membership?.state.rawValue ?? "")"] ?? ""] },
+            "groups": myGroups.map { group, membership in
+                ["slug": group.slug, "name": group.name,
+                 "stateLabel": membership.state == .member ? "" : strings["state.\(membership.state.rawValue)"] ?? ""]
+            },
             "hasGroups": !myGroups.isEmpty,
         ]
         return try await renderer.render("dashboard", values, request: request, context: context)
