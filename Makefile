@@ -46,10 +46,26 @@ test: test-deps swift-test openapi-check browser-test
 # times the stages of intake and delivery one by one.
 # --static-swift-stdlib links the Swift runtime and Foundation (ICU and its data
 # included) into the binary, so only the pages the node touches are resident
-# instead of five shared libraries' worth: idle RSS 46.6 MB instead of 52.8 MB.
+# instead of five shared libraries' worth.
+# The link goes through the toolchain's lld (a toolset file, written here with
+# the toolchain's own path):
+#   -z pack-relative-relocs  stores the ~150,000 relocations of the
+#       position-independent binary as a 30 kB bitmap (glibc 2.36 reads it)
+#       instead of a 3.5 MB table the loader reads at every start;
+#   --icf=safe  folds identical functions (generic specialisations often
+#       are) whose address is never taken;
+#   --no-export-dynamic  keeps the binary's own symbols out of the dynamic
+#       symbol table (nothing looks them up at run time; crash backtraces read
+#       the full symbol table from the file).
+# Together: idle RSS 39.4 MB instead of 46.1 MB; the binary stays
+# position-independent (ASLR) with read-only relocations.
 # Both products take the same flags, else each build would rebuild the other.
-RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib
+RELEASE_TOOLSET := .build-release/toolset.json
+RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib --toolset $(abspath $(RELEASE_TOOLSET))
 bench: deps
+	@mkdir -p .build-release
+	@printf '{"schemaVersion": "1.0", "linker": {"path": "%s", "extraCLIOptions": ["-z", "pack-relative-relocs", "--icf=safe", "--no-export-dynamic"]}}\n' \
+		"$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")")/ld.lld" > $(RELEASE_TOOLSET)
 	$(SWIFT) build $(RELEASE_FLAGS) --product meent
 	$(SWIFT) build $(RELEASE_FLAGS) --product meent-bench
 	.build-release/release/meent-bench all --meent .build-release/release/meent $(BENCH_ARGS)
