@@ -179,6 +179,19 @@ struct StorageTests {
         #expect(foreignKeys == 1)
     }
 
+    @Test("a node has accounts of its own only once a local account exists; mirrored people of other nodes do not count")
+    func localAccountsExist() async throws {
+        let database = try NodeDatabase(path: try makeDatabasePath())
+        #expect(try await database.hasLocalAccounts() == false)
+        _ = try await database.pool.write { db in
+            try NodeDatabase.remoteAccount(actorId: "https://elders.example/users/wim", username: "wim@elders.example", displayName: "Wim", db)
+        }
+        #expect(try await database.hasLocalAccounts() == false, "a mirrored remote person is not an account of this node")
+        _ = try await database.createAccount(Self.newAccount("vera"))
+        #expect(try await database.hasLocalAccounts())
+        #expect(try await database.accountCount() == 1)
+    }
+
     @Test("usernames and e-mail addresses are unique regardless of case")
     func uniqueness() async throws {
         let database = try NodeDatabase(path: try makeDatabasePath())

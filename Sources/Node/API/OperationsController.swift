@@ -37,7 +37,7 @@ struct OperationsController {
     /// 200 when the node can read its database, 503 otherwise.
     @Sendable func health(request: Request, context: NodeRequestContext) async throws -> JSONResponse<Health> {
         do {
-            _ = try await database.accountCount()
+            _ = try await database.hasLocalAccounts()
             return JSONResponse(Health(status: "ok", database: "ok"))
         } catch {
             context.logger.error("health check failed", metadata: ["error": "\(error)"])

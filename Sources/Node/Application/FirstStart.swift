@@ -17,7 +17,7 @@ public enum FirstStart {
         if try await services.database.signingKeys(owner: SigningKey.nodeOwner).count < SigningKey.Algorithm.allCases.count {
             try await services.database.insertSigningKeysIfMissing(try ActorKeyGenerator.makeKeys(owner: SigningKey.nodeOwner))
         }
-        guard try await services.database.accountCount() == 0 else { return nil }
+        guard try await !services.database.hasLocalAccounts() else { return nil }
         let username = services.configuration.adminUsername
         let password = SecretToken.makePassword()
         _ = try await services.accounts.createByAdministrator(
