@@ -3,6 +3,14 @@
 /// `civil_from_days` and `days_from_civil`). Used where formatting a date
 /// through Foundation would load ICU: stored dates and HTTP dates.
 public enum CivilDate {
+    /// `value` split into whole `unit`s and what is left, rounding toward
+    /// minus infinity so that the rest is never negative (seconds before 1970
+    /// still fall into the right day).
+    public static func floorDivision(_ value: Int64, by unit: Int64) -> (quotient: Int64, remainder: Int64) {
+        let remainder = value % unit
+        return remainder < 0 ? (value / unit - 1, remainder + unit) : (value / unit, remainder)
+    }
+
     /// (year, month 1–12, day 1–31) of a count of days since 1970-01-01.
     public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468

@@ -19,7 +19,7 @@ public enum DatabaseDate {
     /// instead differs on about one date in 40,000 with a half-millisecond fraction.
     public static func text(_ date: Date) -> String {
         let milliseconds = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000 + 0.5).rounded(.down))
-        let (days, dayMilliseconds) = floorDivision(milliseconds, 86_400_000)
+        let (days, dayMilliseconds) = CivilDate.floorDivision(milliseconds, by: 86_400_000)
         let (year, month, day) = CivilDate.civil(fromDays: days)
         let seconds = dayMilliseconds / 1000
         var text = ""
@@ -66,10 +66,5 @@ public enum DatabaseDate {
         let digits = String(value)
         if digits.count < width { text.append(String(repeating: "0", count: width - digits.count)) }
         text.append(digits)
-    }
-
-    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let remainder = value % divisor
-        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
     }
 }
