@@ -276,15 +276,14 @@ extension NodeDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var encodedSubjects: (subjects: [LedgerSubject], text: String)?
-        var dates = DateValues()
         for delivery in deliveries {
             if encodedSubjects?.subjects != delivery.subjects {
                 let data = try Delivery.databaseJSONEncoder(for: "subjects").encode(delivery.subjects)
                 encodedSubjects = (delivery.subjects, String(decoding: data, as: UTF8.self))
             }
             try insert.execute(arguments: [delivery.activityId, delivery.inbox, delivery.host, delivery.body, delivery.signer,
-                                           delivery.signerActorId, delivery.state, delivery.attempts, dates[delivery.nextAttemptAt],
-                                           delivery.lastError, delivery.lastStatus, dates[delivery.createdAt], delivery.deliveredAt,
+                                           delivery.signerActorId, delivery.state, delivery.attempts, DatabaseDate.text(delivery.nextAttemptAt),
+                                           delivery.lastError, delivery.lastStatus, DatabaseDate.text(delivery.createdAt), delivery.deliveredAt,
                                            encodedSubjects!.text])
         }
     }
@@ -344,8 +343,7 @@ extension NodeDatabase {
         guard !deliveries.isEmpty || !peerSchemes.isEmpty else { return }
         let ids = String(decoding: try JSONEncoder().encode(deliveries.map(\.id)), as: UTF8.self)
         try await pool.write { db in
-            // (Once per batch: formatting a date takes several microseconds.)
-            let nowValue = now.databaseValue
+            let nowValue = DatabaseDate.text(now)
             let update = try db.cachedStatement(sql: """
                 UPDATE delivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL, deliveredAt = ? WHERE id = ?
                 """)
@@ -476,22 +474,6 @@ extension NodeDatabase {
     public func receivedActivities(type: String, limit: Int = 100) async throws -> [InboxActivity] {
         try await pool.read { db in
             try InboxActivity.filter(Column("type") == type).order(Column("id").desc).limit(limit).fetchAll(db)
-        }
-    }
-}
-
-/// Database values of dates, each formatted once: GRDB formats a `Date`
-/// with a `DateFormatter` (several microseconds), and the rows written
-/// together mostly share a few dates.
-struct DateValues {
-    private var values: [Date: DatabaseValue] = [:]
-
-    subscript(date: Date) -> DatabaseValue {
-        mutating get {
-            if let value = values[date] { return value }
-            let value = date.databaseValue
-            values[date] = value
-            return value
         }
     }
 }

@@ -366,11 +366,7 @@ extension NodeDatabase {
 
     /// Records that `subjects` reached `host` (called when a delivery succeeds).
     static func recordLedger(_ subjects: [LedgerSubject], host: String, at date: Date, _ db: Database) throws {
-        try recordLedger(subjects, host: host, at: date.databaseValue, db)
-    }
-
-    /// (With the date as stored, for callers that record many at once.)
-    static func recordLedger(_ subjects: [LedgerSubject], host: String, at date: DatabaseValue, _ db: Database) throws {
+        let date = DatabaseDate.text(date)
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO ledgerEntry (objectId, kind, host, firstSentAt, lastSentAt) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (objectId, host) DO UPDATE SET lastSentAt = excluded.lastSentAt
