@@ -9,7 +9,12 @@ extension NodeDatabase {
     static let registrationModeKey = "registrationMode"
 
     func registrationMode(configured: NodeConfiguration.RegistrationMode) async throws -> NodeConfiguration.RegistrationMode {
-        try await setting(Self.registrationModeKey).flatMap(NodeConfiguration.RegistrationMode.init(rawValue:)) ?? configured
+        Self.registrationMode(stored: try await setting(Self.registrationModeKey), configured: configured)
+    }
+
+    /// The mode in force given the stored setting (for a caller that read it with other things).
+    static func registrationMode(stored: String?, configured: NodeConfiguration.RegistrationMode) -> NodeConfiguration.RegistrationMode {
+        stored.flatMap(NodeConfiguration.RegistrationMode.init(rawValue:)) ?? configured
     }
 
     /// Sets the mode (`nil` returns to the configured one); only an administrator of this node may.

@@ -32,8 +32,7 @@ struct PageRenderer: Sendable {
         let frame = try await database.pageFrame(accountId: context.account?.id, settingKey: NodeDatabase.registrationModeKey)
         let brand = branding.brand(from: frame.branding)
         page["node"] = ["name": brand.name, "hasLogo": brand.hasLogo, "brandVersion": brand.version]
-        let registrationMode = frame.setting.flatMap(NodeConfiguration.RegistrationMode.init(rawValue:)) ?? configuration.registrationMode
-        page["registrationOpen"] = registrationMode != .closed
+        page["registrationOpen"] = NodeDatabase.registrationMode(stored: frame.setting, configured: configuration.registrationMode) != .closed
         page["languages"] = localizer.languages.map { code in
             ["code": code, "name": localizer.strings(for: code)["languageName"] ?? code, "isCurrent": code == language]
         }
