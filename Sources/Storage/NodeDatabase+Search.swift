@@ -11,12 +11,32 @@ extension NodeDatabase {
     /// starts (the prefix index makes that one list for two and three
     /// letters); a single letter matches only itself.
     static func ftsQuery(_ text: String) -> String? {
-        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(10)
+        let words = searchWords(text)
         guard let last = words.indices.last else { return nil }
         return words.indices.map { index in
             let word = words[index]
             return index == last && word.count > 1 ? "\"\(word)\"*" : "\"\(word)\""
         }.joined(separator: " ")
+    }
+
+    /// The words of what a person typed, at most ten.
+    private static func searchWords(_ text: String) -> [Substring] {
+        Array(text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(10))
+    }
+
+    /// The FTS5 query for a content search: ``ftsQuery(_:)``, except that a
+    /// last word of four letters or more is spelled out as the indexed words
+    /// it starts (`dijk water` → `"dijk" AND ("water" OR "waterschap")`), which
+    /// FTS5 reads newest first and can stop at the limit, where a prefix
+    /// costs a merge of every such word's whole list (see ``SearchTerms``).
+    /// The matches are the same.
+    static func contentQuery(_ text: String, in db: Database) throws -> String? {
+        let words = searchWords(text)
+        guard let last = words.last else { return nil }
+        guard last.count > 1, let terms = try SearchTerms.expansion(of: String(last), in: db) else { return ftsQuery(text) }
+        let whole = words.dropLast().map { "\"\($0)\"" }
+        let alternatives = "(" + terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ") + ")"
+        return (whole + [alternatives]).joined(separator: " AND ")
     }
 
     /// How many matches a content search ranks by relevance. A query that
@@ -40,9 +60,10 @@ extension NodeDatabase {
     /// results exactly those of filtering every match.
     public func searchContent(_ text: String, viewerId: Int64?, limit: Int,
                               rankLimit: Int = NodeDatabase.contentSearchRankLimit) async throws -> [ContentRow] {
-        guard let query = Self.ftsQuery(text), limit > 0 else { return [] }
+        guard limit > 0 else { return [] }
         let viewer = viewerId ?? -1
         return try await pool.read { db in
+            guard let query = try Self.contentQuery(text, in: db) else { return [] }
             var found: [Int64] = []
             var slice: [Int64] = []
             let sliceSize = max(limit * 4, 64)

@@ -25,6 +25,8 @@ public final class NodeDatabase: Sendable {
         configuration.prepareDatabase { db in
             // Keep WAL checkpoints small so the file on disk stays compact.
             try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
+            // Used by the triggers that keep the list of search words.
+            try SearchTerms.install(in: db)
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
