@@ -15,13 +15,18 @@ extension NodeDatabase {
         guard let last = words.indices.last else { return nil }
         return words.indices.map { index in
             let word = words[index]
-            return index == last && word.count > 1 ? "\"\(word)\"*" : "\"\(word)\""
+            return index == last && word.count > 1 ? quoted(word) + "*" : quoted(word)
         }.joined(separator: " ")
     }
 
     /// The words of what a person typed, at most ten.
     private static func searchWords(_ text: String) -> [Substring] {
         Array(text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).prefix(10))
+    }
+
+    /// A word as an FTS5 string: quoted, any quote doubled.
+    private static func quoted(_ word: some StringProtocol) -> String {
+        "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// The FTS5 query for a content search: ``ftsQuery(_:)``, except that a
@@ -34,9 +39,8 @@ extension NodeDatabase {
         let words = searchWords(text)
         guard let last = words.last else { return nil }
         guard last.count > 1, let terms = try SearchTerms.expansion(of: String(last), in: db) else { return ftsQuery(text) }
-        let whole = words.dropLast().map { "\"\($0)\"" }
-        let alternatives = "(" + terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ") + ")"
-        return (whole + [alternatives]).joined(separator: " AND ")
+        let alternatives = "(" + terms.map(quoted).joined(separator: " OR ") + ")"
+        return (words.dropLast().map(quoted) + [alternatives]).joined(separator: " AND ")
     }
 
     /// How many matches a content search ranks by relevance. A query that

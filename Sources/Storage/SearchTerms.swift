@@ -15,6 +15,11 @@ import GRDB
 /// `contentItem` add the words of every new or edited item, split and folded
 /// by the index's own tokenizer through the SQL function ``functionName``.
 ///
+/// The function is installed on every connection `NodeDatabase` opens (the
+/// node's and the CLI's). A connection without it, such as the `sqlite3`
+/// shell, can read and delete items but not add or edit them: its trigger
+/// fails with "no such function", and the write is not made.
+///
 /// Words are only added, never removed: a word whose last item was deleted
 /// stays listed and matches nothing, which costs the search one empty list.
 /// Words shorter than ``minimumLength`` are not listed, because prefixes of
