@@ -164,6 +164,8 @@ final class Bench: @unchecked Sendable {
     let control: HTTPClient
     /// The load generator's client: its own event loop thread, one connection per request in flight.
     let load: HTTPClient
+    /// The one thread of the intake load generator (``RawHTTPLoad``).
+    let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let running = Locked<[ChildProcess]>([])
     private let sink = Locked<SinkInbox?>(nil)
     let memberNodes = Locked<MemberNodes?>(nil)
@@ -292,21 +294,20 @@ final class Bench: @unchecked Sendable {
         _ = track(senderProcess)
         let actor = "\(sender.endpoint.base)/users/sender"
         let object = "\(node.endpoint.base)/users/target"
-        let inbox = "\(node.endpoint.base)/inbox"
         var intakePeak = 0
         var totalAccepted = 0
-        var replaySource: [HTTPClientRequest] = []
+        var replaySource: [RawHTTPLoad.Request] = []
         for (scheme, count) in [(InboxLoad.Scheme.ed25519, options.intake), (.rsa, options.intakeRSA)] {
             let label = scheme == .ed25519 ? "Ed25519 (RFC 9421)" : "RSA-2048 (draft-cavage)"
             let runId = "\(sender.endpoint.base)/activities/bench-\(scheme.rawValue)-\(UUID().uuidString.prefix(8))"
             log("intake, \(label): signing \(options.warmup) + \(count) activities")
             let signStart = ContinuousClock.now
             let warm = try await InboxLoad.presign(count: options.warmup, scheme: scheme, keys: senderKeys, actor: actor, object: object,
-                                                   inbox: inbox, idPrefix: "\(runId)-warmup")
+                                                   inbox: node.endpoint, idPrefix: "\(runId)-warmup")
             let requests = try await InboxLoad.presign(count: count, scheme: scheme, keys: senderKeys, actor: actor, object: object,
-                                                       inbox: inbox, idPrefix: runId)
+                                                       inbox: node.endpoint, idPrefix: runId)
             log("  signed in \(Report.ms(ContinuousClock.now - signStart)); warming up")
-            let warmed = await InboxLoad.run(warm, client: load, concurrency: options.concurrency)
+            let warmed = await RawHTTPLoad.run(warm, to: node.endpoint, concurrency: options.concurrency, group: loadGroup)
             guard warmed.accepted == warm.count else {
                 throw BenchError("warm-up: \(warmed.statusSummary); node log: \(nodeProcess.output.suffix(3000))")
             }
@@ -318,7 +319,7 @@ final class Bench: @unchecked Sendable {
             let perf = try startProfile("intake-\(scheme.rawValue)", pid: nodeProcess.pid)
             let cpu = CPUUsage([nodeProcess.pid, senderProcess.pid, getpid()])
             let memory = MemorySampler([nodeProcess])
-            let result = await InboxLoad.run(requests, client: load, concurrency: options.concurrency)
+            let result = await RawHTTPLoad.run(requests, to: node.endpoint, concurrency: options.concurrency, group: loadGroup)
             let cpuSummary = cpu.summary([("node", nodeProcess.pid), ("sending node", senderProcess.pid), ("load generator", getpid())])
             let peak = await memory.stop()
             if let perf { await stopProfile(perf) }
@@ -334,7 +335,7 @@ final class Bench: @unchecked Sendable {
             let bodyBytes = InboxLoad.follow(actor: actor, object: object, id: "\(runId)-0").count
             figures.append(.check("Inbox intake, \(label)", target: "≥ 5,000/s", measured: Report.perSecond(result.rate),
                                   passes: result.rate >= 5000 && result.errors == 0,
-                                  note: "\(count) distinct signed Follows (\(bodyBytes)-byte bodies) POSTed to /inbox over HTTP/1.1 keep-alive, \(options.concurrency) in flight, after \(options.warmup) warm-up requests; \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s; \(cpuSummary); when the last 202 came \(pendingAtEnd) activities were still to apply and \(queuedAtEnd) Accepts queued"))
+                                  note: "\(count) distinct signed Follows (\(bodyBytes)-byte bodies) POSTed to /inbox over HTTP/1.1 keep-alive by a one-thread NIO load generator with the requests encoded beforehand, \(options.concurrency) in flight, after \(options.warmup) warm-up requests; \(result.statusSummary) in \(String(format: "%.2f", result.seconds)) s; \(cpuSummary); when the last 202 came \(pendingAtEnd) activities were still to apply and \(queuedAtEnd) Accepts queued"))
             figures.append(.check("Inbox intake latency, \(label)", target: "p99 < 50 ms",
                                   measured: "p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))",
                                   passes: result.percentile(0.99) < .milliseconds(50)))
@@ -348,7 +349,7 @@ final class Bench: @unchecked Sendable {
         // Replays: acknowledged, not stored again.
         if !replaySource.isEmpty {
             log("replaying \(replaySource.count) stored activities")
-            let result = await InboxLoad.run(replaySource, client: load, concurrency: options.concurrency)
+            let result = await RawHTTPLoad.run(replaySource, to: node.endpoint, concurrency: options.concurrency, group: loadGroup)
             figures.append(Figure("Inbox intake of replays (deduplicated)", measured: Report.perSecond(result.rate),
                                   note: "\(replaySource.count) already-stored activities POSTed again with their original signatures: \(result.statusSummary); p50 \(Report.ms(result.percentile(0.5))), p99 \(Report.ms(result.percentile(0.99)))"))
         }

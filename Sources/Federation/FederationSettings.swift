@@ -48,7 +48,7 @@ public struct LocalActorURLs: Sendable {
     public func outbox(_ username: String) -> String { "\(person(username))/outbox" }
     public func followers(_ username: String) -> String { "\(person(username))/followers" }
     public func following(_ username: String) -> String { "\(person(username))/following" }
-    public func newActivityId() -> String { "\(base)/activities/\(RandomUUID.make().uuidString.lowercased())" }
+    public func newActivityId() -> String { "\(base)/activities/\(RandomUUID.makeTimeOrdered().uuidString.lowercased())" }
 
     public func group(_ slug: String) -> String { "\(base)/groups/\(slug)" }
     public func groupInbox(_ slug: String) -> String { "\(group(slug))/inbox" }

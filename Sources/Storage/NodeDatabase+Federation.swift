@@ -199,7 +199,8 @@ extension NodeDatabase {
                 """)
             return try activities.map { activity in
                 try insert.execute(arguments: [activity.activityId, activity.actorId, activity.type, activity.recipient, activity.body,
-                                               activity.signatureKeyId, activity.receivedAt, activity.state, activity.appliedAt, activity.error])
+                                               activity.signatureKeyId, DatabaseDate.text(activity.receivedAt), activity.state,
+                                               activity.appliedAt.map(DatabaseDate.text), activity.error])
                 return db.changesCount > 0
             }
         }
@@ -243,6 +244,7 @@ extension NodeDatabase {
         guard !completions.isEmpty else { return [] }
         return try await pool.write { db in
             let markDone = try db.cachedStatement(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?")
+            let appliedAt = DatabaseDate.text(now)
             var dropped: [String] = []
             for completion in completions {
                 let effects = completion.effects
@@ -257,7 +259,7 @@ extension NodeDatabase {
                 }
                 dropped += try Self.apply(effects.changes, db)
                 try Self.insert(effects.deliveries, db)
-                try markDone.execute(arguments: [completion.state, completion.error, now, completion.id])
+                try markDone.execute(arguments: [completion.state, completion.error, appliedAt, completion.id])
             }
             return dropped
         }
@@ -266,26 +268,50 @@ extension NodeDatabase {
     // MARK: Deliveries
 
     /// Inserts delivery rows (a row whose activity id and inbox are already
-    /// queued is left out). One prepared statement for all of them, and the
-    /// ledger subjects, which the rows of one activity share, encoded once.
+    /// queued is left out). Up to ``deliveryRowsPerInsert`` rows go in one
+    /// multi-row statement (an applied group activity queues one row per
+    /// member node), each row count's statement prepared once per
+    /// connection; the ledger subjects, which the rows of one activity
+    /// share, are encoded once.
     static func insert(_ deliveries: [Delivery], _ db: Database) throws {
-        guard !deliveries.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO delivery (activityId, inbox, host, body, signer, signerActorId, state, attempts, nextAttemptAt,
-                                            lastError, lastStatus, createdAt, deliveredAt, subjects)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var encodedSubjects: (subjects: [LedgerSubject], text: String)?
-        for delivery in deliveries {
-            if encodedSubjects?.subjects != delivery.subjects {
-                let data = try Delivery.databaseJSONEncoder(for: "subjects").encode(delivery.subjects)
-                encodedSubjects = (delivery.subjects, String(decoding: data, as: UTF8.self))
-            }
-            try insert.execute(arguments: [delivery.activityId, delivery.inbox, delivery.host, delivery.body, delivery.signer,
-                                           delivery.signerActorId, delivery.state, delivery.attempts, DatabaseDate.text(delivery.nextAttemptAt),
-                                           delivery.lastError, delivery.lastStatus, DatabaseDate.text(delivery.createdAt), delivery.deliveredAt,
-                                           encodedSubjects!.text])
+        // The rows of one activity share their dates too: each is formatted once.
+        var formattedDate: (date: Date, text: String)?
+        func text(_ date: Date) -> String {
+            if let formattedDate, formattedDate.date == date { return formattedDate.text }
+            let text = DatabaseDate.text(date)
+            formattedDate = (date, text)
+            return text
         }
+        var start = deliveries.startIndex
+        while start < deliveries.endIndex {
+            let rows = deliveries[start..<min(start + deliveryRowsPerInsert, deliveries.endIndex)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(rows.count * 14)
+            for delivery in rows {
+                if encodedSubjects?.subjects != delivery.subjects {
+                    encodedSubjects = (delivery.subjects, LedgerSubject.databaseText(delivery.subjects))
+                }
+                values += [delivery.activityId, delivery.inbox, delivery.host, delivery.body, delivery.signer,
+                           delivery.signerActorId, delivery.state, delivery.attempts, text(delivery.nextAttemptAt),
+                           delivery.lastError, delivery.lastStatus, text(delivery.createdAt),
+                           delivery.deliveredAt.map(text), encodedSubjects!.text]
+            }
+            try db.cachedStatement(sql: insertDeliveriesSQL[rows.count]).execute(arguments: StatementArguments(values))
+            start = rows.endIndex
+        }
+    }
+
+    /// Rows per `INSERT` of ``insert(_:_:)``.
+    static let deliveryRowsPerInsert = 16
+
+    /// The `INSERT` of 1 to ``deliveryRowsPerInsert`` delivery rows, by row count.
+    private static let insertDeliveriesSQL: [String] = (0...deliveryRowsPerInsert).map { rows in
+        """
+        INSERT OR IGNORE INTO delivery (activityId, inbox, host, body, signer, signerActorId, state, attempts, nextAttemptAt,
+                                        lastError, lastStatus, createdAt, deliveredAt, subjects)
+        VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", "))
+        """
     }
 
     /// Queues deliveries on their own (for changes that write nothing else).

@@ -47,16 +47,18 @@ enum SearchTerms {
         let tokenizer = ConnectionTokenizer(try db.makeTokenizer(tokenizer))
         db.add(function: DatabaseFunction(functionName, argumentCount: 2, pure: true) { values in
             var seen = Set<String>()
-            var json = ""
+            var json: [UInt8] = []
             for value in values {
                 guard let text = String.fromDatabaseValue(value) else { continue }
                 for (token, _) in try tokenizer.wrapped.tokenize(document: text)
                 where token.unicodeScalars.count >= minimumLength && seen.insert(token).inserted {
-                    json += json.isEmpty ? "[" : ","
-                    appendJSONString(token, to: &json)
+                    json.append(json.isEmpty ? UInt8(ascii: "[") : UInt8(ascii: ","))
+                    JSONString.append(token, to: &json)
                 }
             }
-            return json.isEmpty ? nil : json + "]"
+            guard !json.isEmpty else { return nil }
+            json.append(UInt8(ascii: "]"))
+            return String(decoding: json, as: UTF8.self)
         })
     }
 
@@ -74,19 +76,6 @@ enum SearchTerms {
             .filter { $0.utf8.starts(with: prefix.utf8) }
         guard !terms.isEmpty, terms.count <= expansionLimit else { return nil }
         return terms
-    }
-
-    private static func appendJSONString(_ text: String, to json: inout String) {
-        json += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 }
 

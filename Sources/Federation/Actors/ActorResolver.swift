@@ -117,9 +117,7 @@ public final class ActorResolver: Sendable {
     /// deleted actor signs its own deletion with the key it had.
     public func verificationKey(keyId: String, forceRefresh: Bool = false,
                                 allowingDeletedActor: Bool = false) async throws -> (key: MessageVerificationKey, ownerId: String) {
-        guard var components = URLComponents(string: keyId) else { throw FederationError.malformed("keyId is not a URL") }
-        components.fragment = nil
-        guard let actorId = components.string else { throw FederationError.malformed("keyId is not a URL") }
+        guard let actorId = Origin.removingFragment(of: keyId) else { throw FederationError.malformed("keyId is not a URL") }
         var refresh = false
         if forceRefresh {
             let now = Date()

@@ -41,24 +41,26 @@ public struct InboxReceiver: Sendable {
         case duplicate
     }
 
-    /// The members of an activity the accept path needs.
-    struct Envelope: Decodable {
+    /// The members of an activity the accept path needs, read with the
+    /// one-pass parser (`JSONDecoder` was 2 % of the intake's CPU).
+    struct Envelope {
         let id: String
         let type: String
         let actor: String
 
-        enum CodingKeys: String, CodingKey { case id, type, actor }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            id = try container.decode(String.self, forKey: .id)
-            type = try container.decode(String.self, forKey: .type)
-            if let actor = try? container.decode(String.self, forKey: .actor) {
-                self.actor = actor
-            } else {
-                struct Linked: Decodable { let id: String }
-                actor = try container.decode(Linked.self, forKey: .actor).id
-            }
+        /// Nil unless `body` is a JSON object with string `id` and `type` and
+        /// an `actor` that is a string or an object with a string `id`.
+        init?(parsing body: [UInt8]) {
+            guard let document = try? body.withUnsafeBufferPointer({ bytes -> JSONValue in
+                var parser = JSONParser(bytes: bytes)
+                return try parser.parseDocument()
+            }), case .object(let members) = document,
+                let id = members["id"]?.stringValue, let type = members["type"]?.stringValue,
+                let actor = members["actor"]?.idValue
+            else { return nil }
+            self.id = id
+            self.actor = actor
+            self.type = type
         }
     }
 
@@ -72,10 +74,7 @@ public struct InboxReceiver: Sendable {
     public func receive(_ request: SignableRequest, recipient: String, now: Date = Date()) async throws -> Outcome {
         guard let body = request.body, !body.isEmpty else { throw FederationError.malformed("the request has no body") }
         guard body.count <= settings.maxDocumentBytes else { throw FederationError.tooLarge("activities are limited to \(settings.maxDocumentBytes) bytes") }
-        let envelope: Envelope
-        do {
-            envelope = try JSONDecoder().decode(Envelope.self, from: Data(body))
-        } catch {
+        guard let envelope = Envelope(parsing: body) else {
             throw FederationError.malformed("the body is not an activity with id, type and actor")
         }
         guard let actorOrigin = Origin.parts(of: envelope.actor), let idOrigin = Origin.parts(of: envelope.id) else {
@@ -87,10 +86,11 @@ public struct InboxReceiver: Sendable {
         guard idOrigin == actorOrigin else {
             throw FederationError.originMismatch("the activity id and its actor have different origins")
         }
-        try await policy.requireAllowed(host: actorOrigin.authority)
-
-        let verified = try await FetchBudget.limiting {
-            try await verify(request, origin: actorOrigin, now: now, isDeletion: envelope.type == "Delete")
+        let verified = try await policy.cache.readingCountersOnce {
+            try await policy.requireAllowed(host: actorOrigin.authority)
+            return try await FetchBudget.limiting {
+                try await verify(request, origin: actorOrigin, now: now, isDeletion: envelope.type == "Delete")
+            }
         }
         guard verified.ownerId == envelope.actor else {
             throw FederationError.keyOwnerMismatch("the request is signed by \(verified.ownerId), not by the activity's actor")

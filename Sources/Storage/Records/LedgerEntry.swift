@@ -19,6 +19,23 @@ public struct LedgerSubject: Codable, Sendable, Equatable, Hashable {
         self.objectId = objectId
         self.kind = kind
     }
+
+    /// A list of subjects as the JSON text a delivery row stores, written
+    /// by hand (`JSONEncoder` was a tenth of inserting an activity's
+    /// delivery rows); read back with `JSONDecoder` like any other.
+    static func databaseText(_ subjects: [LedgerSubject]) -> String {
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        for (index, subject) in subjects.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json += Array(#"{"kind":"#.utf8)
+            JSONString.append(subject.kind.rawValue, to: &json)
+            json += Array(#","objectId":"#.utf8)
+            JSONString.append(subject.objectId, to: &json)
+            json.append(UInt8(ascii: "}"))
+        }
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
+    }
 }
 
 /// Which node received an object, when, and whether a deletion of it was
