@@ -66,13 +66,13 @@ struct PlainURL {
 
     init?(_ text: String) {
         var text = text
-        text.makeContiguousUTF8()  // native strings already are
-        guard let read = text.utf8.withContiguousStorageIfAvailable({ bytes -> (Origin.Parts, String?)? in
+        // `withUTF8` makes the string contiguous first (native strings already are).
+        guard let (parts, prefix) = text.withUTF8({ bytes -> (Origin.Parts, String?)? in
             guard let reading = Self.read(bytes) else { return nil }
             let authority = String(decoding: UnsafeBufferPointer(rebasing: bytes[reading.authority]), as: UTF8.self)
             let prefix = reading.fragmentStart.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[..<$0]), as: UTF8.self) }
             return (Origin.Parts(scheme: reading.https ? "https" : "http", authority: authority), prefix)
-        }), let (parts, prefix) = read else { return nil }
+        }) else { return nil }
         self.parts = parts
         self.withoutFragment = prefix ?? text
     }

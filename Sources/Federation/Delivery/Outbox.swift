@@ -107,7 +107,7 @@ public struct Outbox: Sendable {
             var body: [UInt8] = []
             body.reserveCapacity(text.count + objectBytes.count + 256)
             body += text[..<idRange.lowerBound]
-            JSONText.appendString(id, to: &body)
+            JSONString.append(id, to: &body)
             body += text[idRange.upperBound..<objectRange.lowerBound]
             body += objectBytes
             body += text[objectRange.upperBound..<toRange.lowerBound]

@@ -51,10 +51,7 @@ public struct InboxReceiver: Sendable {
         /// Nil unless `body` is a JSON object with string `id` and `type` and
         /// an `actor` that is a string or an object with a string `id`.
         init?(parsing body: [UInt8]) {
-            guard let document = try? body.withUnsafeBufferPointer({ bytes -> JSONValue in
-                var parser = JSONParser(bytes: bytes)
-                return try parser.parseDocument()
-            }), case .object(let members) = document,
+            guard case .object(let members) = try? JSONValue(parsing: Data(body)),
                 let id = members["id"]?.stringValue, let type = members["type"]?.stringValue,
                 let actor = members["actor"]?.idValue
             else { return nil }

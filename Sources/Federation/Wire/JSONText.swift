@@ -3,20 +3,15 @@ import Storage
 
 /// JSON text written by hand, for the few places that splice values into
 /// text encoded before (see ``Outbox/addressedCopies(of:to:signer:subjects:)``).
+/// Strings go through Storage's ``JSONString``, which leaves slashes as
+/// they are, as ``Activity/encoded()`` does.
 enum JSONText {
-    /// Appends `value` as a JSON string: quoted, with quotes, backslashes
-    /// and control characters escaped (slashes are left as they are, as
-    /// ``Activity/encoded()`` leaves them).
-    static func appendString(_ value: String, to bytes: inout [UInt8]) {
-        JSONString.append(value, to: &bytes)
-    }
-
     /// Appends `values` as a JSON array of strings.
     static func appendStrings(_ values: [String], to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "["))
         for (offset, value) in values.enumerated() {
             if offset > 0 { bytes.append(UInt8(ascii: ",")) }
-            appendString(value, to: &bytes)
+            JSONString.append(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }
@@ -27,7 +22,7 @@ enum JSONText {
         switch value {
         case .null: bytes += Array("null".utf8)
         case .bool(let flag): bytes += Array((flag ? "true" : "false").utf8)
-        case .string(let text): appendString(text, to: &bytes)
+        case .string(let text): JSONString.append(text, to: &bytes)
         case .number(let number):
             guard number.isFinite else { throw EncodingError.invalidValue(number, .init(codingPath: [], debugDescription: "not a finite number")) }
             if number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
@@ -46,7 +41,7 @@ enum JSONText {
             bytes.append(UInt8(ascii: "{"))
             for (offset, name) in members.keys.sorted().enumerated() {
                 if offset > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendString(name, to: &bytes)
+                JSONString.append(name, to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
                 try appendValue(members[name]!, to: &bytes)
             }
