@@ -29,8 +29,7 @@ enum RawHTTPLoad {
     /// Sends every request to `endpoint` over `concurrency` keep-alive
     /// connections. A connection that fails or is closed counts its request
     /// as a transport error and stops; the others send the rest.
-    static func run(_ requests: [Request], to endpoint: Endpoint, concurrency: Int, group: any EventLoopGroup,
-                    success: Int = 202) async -> InboxLoad.Result {
+    static func run(_ requests: [Request], to endpoint: Endpoint, concurrency: Int, group: any EventLoopGroup) async -> InboxLoad.Result {
         let next = Counter()
         let start = ContinuousClock.now
         let loop = group.next()
@@ -57,9 +56,7 @@ enum RawHTTPLoad {
         }
         let answered = statuses.values.reduce(0, +)
         if answered < requests.count { statuses[-1, default: 0] += requests.count - answered }
-        var result = InboxLoad.Result(sent: requests.count, statuses: statuses, elapsed: ContinuousClock.now - start, latencies: latencies.sorted())
-        result.success = success
-        return result
+        return InboxLoad.Result(sent: requests.count, statuses: statuses, elapsed: ContinuousClock.now - start, latencies: latencies.sorted())
     }
 
     struct ConnectionTally: Sendable {
