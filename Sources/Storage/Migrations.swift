@@ -588,6 +588,35 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-27-deferred-content-index") { db in
+            // A batch of activities from other nodes indexes its new items
+            // in one statement at its end (see ContentIndexDeferral). While
+            // a batch is written, its transaction holds one row here: items
+            // with a larger id are left alone by the triggers. No other
+            // connection ever sees the row: it is deleted before the commit.
+            try db.execute(sql: """
+                CREATE TABLE contentIndexDeferral (fromId INTEGER NOT NULL);
+                DROP TRIGGER contentItem_ai;
+                CREATE TRIGGER contentItem_ai AFTER INSERT ON contentItem
+                WHEN NOT EXISTS (SELECT 1 FROM contentIndexDeferral WHERE new.id > fromId) BEGIN
+                    INSERT INTO contentSearch(rowid, title, body) VALUES (new.id, new.title, new.body);
+                    INSERT OR IGNORE INTO searchTerm(term) SELECT value FROM json_each(\(SearchTerms.functionName)(new.title, new.body));
+                END;
+                DROP TRIGGER contentItem_au;
+                CREATE TRIGGER contentItem_au AFTER UPDATE OF title, body ON contentItem
+                WHEN NOT EXISTS (SELECT 1 FROM contentIndexDeferral WHERE old.id > fromId) BEGIN
+                    INSERT INTO contentSearch(contentSearch, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                    INSERT INTO contentSearch(rowid, title, body) VALUES (new.id, new.title, new.body);
+                    INSERT OR IGNORE INTO searchTerm(term) SELECT value FROM json_each(\(SearchTerms.functionName)(new.title, new.body));
+                END;
+                DROP TRIGGER contentItem_ad;
+                CREATE TRIGGER contentItem_ad AFTER DELETE ON contentItem
+                WHEN NOT EXISTS (SELECT 1 FROM contentIndexDeferral WHERE old.id > fromId) BEGIN
+                    INSERT INTO contentSearch(contentSearch, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                END;
+                """)
+        }
+
         return migrator
     }
 }

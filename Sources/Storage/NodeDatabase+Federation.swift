@@ -245,23 +245,26 @@ extension NodeDatabase {
         return try await pool.write { db in
             let markDone = try db.cachedStatement(sql: "UPDATE inboxActivity SET state = ?, error = ?, appliedAt = ? WHERE id = ?")
             let appliedAt = DatabaseDate.text(now)
-            var dropped: [String] = []
-            for completion in completions {
-                let effects = completion.effects
-                for follow in effects.followsToSave { try follow.save(db) }
-                for pair in effects.followsToDelete {
-                    _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+            // The items of the batch are indexed together at its end.
+            return try ContentIndexDeferral.indexingAtEnd(db) {
+                var dropped: [String] = []
+                for completion in completions {
+                    let effects = completion.effects
+                    for follow in effects.followsToSave { try follow.save(db) }
+                    for pair in effects.followsToDelete {
+                        _ = try Follow.deleteOne(db, key: ["follower": pair.follower, "followee": pair.followee])
+                    }
+                    for actor in effects.actorsToSave { try actor.save(db) }
+                    for id in effects.actorsToDelete {
+                        _ = try RemoteActor.deleteOne(db, key: id)
+                        try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
+                    }
+                    dropped += try Self.apply(effects.changes, db)
+                    try Self.insert(effects.deliveries, db)
+                    try markDone.execute(arguments: [completion.state, completion.error, appliedAt, completion.id])
                 }
-                for actor in effects.actorsToSave { try actor.save(db) }
-                for id in effects.actorsToDelete {
-                    _ = try RemoteActor.deleteOne(db, key: id)
-                    try Follow.filter(Column("follower") == id || Column("followee") == id).deleteAll(db)
-                }
-                dropped += try Self.apply(effects.changes, db)
-                try Self.insert(effects.deliveries, db)
-                try markDone.execute(arguments: [completion.state, completion.error, appliedAt, completion.id])
+                return dropped
             }
-            return dropped
         }
     }
 
