@@ -42,11 +42,7 @@ public struct ContentDigest: Sendable, Hashable {
     ///   structured Dictionary or a supported member is not a Byte Sequence;
     ///   `.unsupportedDigestAlgorithm` when no member uses a supported algorithm.
     public init(parsing fieldValue: String) throws {
-        let dictionary: OrderedMap<String, ItemOrInnerList>
-        do {
-            var parser = StructuredFieldValueParser(Array(fieldValue.utf8))
-            dictionary = try parser.parseDictionaryFieldValue()
-        } catch {
+        guard let dictionary = StructuredDictionary.read(fieldValue) else {
             throw HTTPSignatureError.malformedHeader.with(detail: "content-digest")
         }
         var digests: [(algorithm: Algorithm, value: [UInt8])] = []

@@ -49,8 +49,7 @@ public struct HTTPMessageSignature: Sendable, Hashable {
         var result: [(String, ItemOrInnerList)] = []
         var labels = Set<String>()
         for line in lines {
-            var parser = StructuredFieldValueParser(Array(line.utf8))
-            guard let dictionary = try? parser.parseDictionaryFieldValue() else {
+            guard let dictionary = StructuredDictionary.read(line) else {
                 throw HTTPSignatureError.malformedHeader.with(detail: "\(field) is not a dictionary")
             }
             for (label, member) in dictionary {
