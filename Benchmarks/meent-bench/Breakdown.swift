@@ -41,7 +41,7 @@ struct Breakdown: AsyncParsableCommand {
         var shmDirectory: URL?
         do {
             let (_, senderKeys) = try await bench.setUpNodes()
-            _ = try await bench.startSender()
+            let peer = try await bench.startSendingPeer(keys: senderKeys)
             let sink = try await bench.startSink()
             var lines: [String] = ["Machine: \(Report.machine())", ""]
             let diskPath = bench.node.databasePath
@@ -56,7 +56,7 @@ struct Breakdown: AsyncParsableCommand {
             }
             for (place, path) in places {
                 bench.log("stages on \(place)")
-                let stages = try await Stages(bench: bench, databasePath: path, senderKeys: senderKeys, sink: sink,
+                let stages = try await Stages(bench: bench, databasePath: path, peer: peer, senderKeys: senderKeys, sink: sink,
                                               iterations: iterations, concurrency: concurrency)
                 lines.append("## Database on \(place)")
                 lines.append("")
@@ -81,6 +81,8 @@ struct Stages {
     let bench: Bench
     let database: NodeDatabase
     let senderKeys: LocalKeyring.Keys
+    /// The sending peer's base URL.
+    let senderBase: String
     let sink: SinkInbox
     let iterations: Int
     let concurrency: Int
@@ -94,8 +96,10 @@ struct Stages {
     let object: String
     let inbox: String
 
-    init(bench: Bench, databasePath: String, senderKeys: LocalKeyring.Keys, sink: SinkInbox, iterations: Int, concurrency: Int) async throws {
+    init(bench: Bench, databasePath: String, peer: MemberNodes, senderKeys: LocalKeyring.Keys, sink: SinkInbox, iterations: Int,
+         concurrency: Int) async throws {
         self.bench = bench
+        senderBase = peer.endpoints[0].base
         self.senderKeys = senderKeys
         self.sink = sink
         self.iterations = iterations
@@ -109,7 +113,7 @@ struct Stages {
         policy = FederationPolicy(database: database, settings: settings)
         resolver = ActorResolver(database: database, client: client, settings: settings, keyring: keyring, policy: policy, logger: logger)
         receiver = InboxReceiver(database: database, resolver: resolver, policy: policy, settings: settings)
-        actor = "\(bench.sender.endpoint.base)/users/sender"
+        actor = peer.actor(0)
         object = "\(bench.node.endpoint.base)/users/target"
         inbox = "\(bench.node.endpoint.base)/inbox"
     }
@@ -117,7 +121,7 @@ struct Stages {
     /// Signed requests as the inbox sees them, with unique activity ids.
     func signed(_ count: Int, scheme: InboxLoad.Scheme, tag: String) throws -> [SignableRequest] {
         try (0..<count).map { index in
-            let id = "\(bench.sender.endpoint.base)/activities/breakdown-\(tag)-\(UUID().uuidString.prefix(8))-\(index)"
+            let id = "\(senderBase)/activities/breakdown-\(tag)-\(UUID().uuidString.prefix(8))-\(index)"
             var request = try SignableRequest(method: "POST", url: inbox, headers: ["Content-Type": "application/activity+json"],
                                               body: InboxLoad.follow(actor: actor, object: object, id: id))
             switch scheme {
@@ -166,7 +170,7 @@ struct Stages {
             bench.log("  \(stage): \(cost)")
         }
         let n = iterations
-        let senderHost = bench.sender.endpoint.authority
+        let senderHost = bench.options.senderHost + ":\(bench.options.port)"
 
         // The cache must hold the sender's actor, as it does after the first request.
         _ = try await resolver.actor(id: actor)
@@ -204,7 +208,7 @@ struct Stages {
         }))
         let storeTag = UUID().uuidString.prefix(8)
         @Sendable func activity(_ tag: String, _ i: Int) -> InboxActivity {
-            InboxActivity(activityId: "\(bench.sender.endpoint.base)/activities/store-\(storeTag)-\(tag)-\(i)", actorId: actor, type: "Follow",
+            InboxActivity(activityId: "\(senderBase)/activities/store-\(storeTag)-\(tag)-\(i)", actorId: actor, type: "Follow",
                           recipient: "shared", body: Data(edRequests[i % n].body!), signatureKeyId: "\(actor)#ed25519-key", receivedAt: Date())
         }
         add("intake: store (one INSERT, one commit), one at a time", Self.us(try await time(n) { i in

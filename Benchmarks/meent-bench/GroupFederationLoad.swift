@@ -66,14 +66,19 @@ final class MemberNodes: Sendable {
     /// id, so sharing the pair costs the home node nothing it would not pay
     /// for distinct keys).
     static func start(count: Int, network: String, port: Int, keys: LocalKeyring.Keys) async throws -> MemberNodes {
+        try await start(hosts: (1...count).map { "\(network).\($0)" }, port: port, keys: keys)
+    }
+
+    /// Starts one member node on each of `hosts`.
+    static func start(hosts: [String], port: Int, keys: LocalKeyring.Keys) async throws -> MemberNodes {
         let arrivals = Arrivals()
         var endpoints: [Endpoint] = []
         var tasks: [Task<Void, any Error>] = []
         var logger = Logger(label: "member-node")
         logger.logLevel = .critical
         do {
-            for index in 0..<count {
-                let endpoint = try Endpoint(host: "\(network).\(index + 1)", port: port)
+            for (index, host) in hosts.enumerated() {
+                let endpoint = try Endpoint(host: host, port: port)
                 let actorId = "\(endpoint.base)/users/member"
                 var document = ActorDocument(id: actorId, type: "Person", inbox: "\(actorId)/inbox")
                 document.preferredUsername = "member"

@@ -31,7 +31,7 @@ struct All: AsyncParsableCommand {
 
     @Option(help: "Loopback address of the node under test.")
     var nodeHost = "127.0.200.1"
-    @Option(help: "Loopback address of the sending node.")
+    @Option(help: "Loopback address of the sending peer (a small server in this process whose person sends the intake's activities).")
     var senderHost = "127.0.200.2"
     @Option(help: "Loopback address of the sink inbox.")
     var sinkHost = "127.0.200.3"
@@ -158,7 +158,6 @@ final class Bench: @unchecked Sendable {
     let binary: String
     let work: URL
     let node: MeentNode
-    let sender: MeentNode
     let sinkEndpoint: Endpoint
     /// For setting up and control calls.
     let control: HTTPClient
@@ -169,13 +168,14 @@ final class Bench: @unchecked Sendable {
     let running = Locked<[ChildProcess]>([])
     private let sink = Locked<SinkInbox?>(nil)
     let memberNodes = Locked<MemberNodes?>(nil)
+    /// The peer whose person sends the intake's Follows (see ``emptyNodeFigures()``).
+    let sendingPeer = Locked<MemberNodes?>(nil)
 
     init(options: All, binary: String, work: URL) throws {
         self.options = options
         self.binary = binary
         self.work = work
         node = MeentNode(name: "node", binary: binary, endpoint: try Endpoint(host: options.nodeHost, port: options.port), workDirectory: work)
-        sender = MeentNode(name: "sender", binary: binary, endpoint: try Endpoint(host: options.senderHost, port: options.port), workDirectory: work)
         sinkEndpoint = try Endpoint(host: options.sinkHost, port: options.port)
         control = HTTPClient(eventLoopGroupProvider: .singleton)
         var configuration = HTTPClient.Configuration()
@@ -208,6 +208,7 @@ final class Bench: @unchecked Sendable {
         running.withLock { $0.removeAll() }
         await sink.value?.stop()
         await memberNodes.value?.stop()
+        await sendingPeer.value?.stop()
         try? await load.shutdown()
         try? await control.shutdown()
     }
@@ -289,17 +290,22 @@ final class Bench: @unchecked Sendable {
                                   note: "\(count) queued deliveries of a \(result.bodyBytes)-byte Create, one host, to a sink answering 202; \(result.delivered) delivered, \(result.failed) failed, \(signedRight) signed with the expected scheme; rate from the sink's first request to the last row marked delivered (\(String(format: "%.2f", result.elapsed.seconds)) s; \(String(format: "%.2f", result.wallElapsed.seconds)) s from the enqueue commit, which includes the worker's poll); \(cpuSummary); node peak RSS \(Report.megabytes(peak[nodeProcess.pid]))"))
         }
 
-        // 5. Signed inbox intake from the sending node's actor.
-        let (senderProcess, _) = try await sender.start()
-        _ = track(senderProcess)
-        let actor = "\(sender.endpoint.base)/users/sender"
+        // 5. Signed inbox intake from a person of another node. That node is
+        // a small server in this process (like the group benchmark's member
+        // nodes): it serves the person's actor document and keys and answers
+        // the node's Accepts with 202. A second Meent node in its place
+        // verified and applied the Accepts on the same two cores, taking
+        // 0.2–0.3 of them from the node under test during the measured run.
+        let sendingPeer = try await startSendingPeer(keys: senderKeys)
+        let actor = sendingPeer.actor(0)
+        let senderBase = sendingPeer.endpoints[0].base
         let object = "\(node.endpoint.base)/users/target"
         var intakePeak = 0
         var totalAccepted = 0
         var replaySource: [RawHTTPLoad.Request] = []
         for (scheme, count) in [(InboxLoad.Scheme.ed25519, options.intake), (.rsa, options.intakeRSA)] {
             let label = scheme == .ed25519 ? "Ed25519 (RFC 9421)" : "RSA-2048 (draft-cavage)"
-            let runId = "\(sender.endpoint.base)/activities/bench-\(scheme.rawValue)-\(UUID().uuidString.prefix(8))"
+            let runId = "\(senderBase)/activities/bench-\(scheme.rawValue)-\(UUID().uuidString.prefix(8))"
             log("intake, \(label): signing \(options.warmup) + \(count) activities")
             let signStart = ContinuousClock.now
             let warm = try await InboxLoad.presign(count: options.warmup, scheme: scheme, keys: senderKeys, actor: actor, object: object,
@@ -317,10 +323,10 @@ final class Bench: @unchecked Sendable {
             await quiet()
             log("  measured run: \(count) POSTs, \(options.concurrency) in flight")
             let perf = try startProfile("intake-\(scheme.rawValue)", pid: nodeProcess.pid)
-            let cpu = CPUUsage([nodeProcess.pid, senderProcess.pid, getpid()])
+            let cpu = CPUUsage([nodeProcess.pid, getpid()])
             let memory = MemorySampler([nodeProcess])
             let result = await RawHTTPLoad.run(requests, to: node.endpoint, concurrency: options.concurrency, group: loadGroup)
-            let cpuSummary = cpu.summary([("node", nodeProcess.pid), ("sending node", senderProcess.pid), ("load generator", getpid())])
+            let cpuSummary = cpu.summary([("node", nodeProcess.pid), ("load generator and sending peer", getpid())])
             let peak = await memory.stop()
             if let perf { await stopProfile(perf) }
             intakePeak = max(intakePeak, peak[nodeProcess.pid] ?? 0)
@@ -341,7 +347,7 @@ final class Bench: @unchecked Sendable {
                                   passes: result.percentile(0.99) < .milliseconds(50)))
             figures.append(Figure("Inbox worker after the \(scheme == .ed25519 ? "Ed25519" : "RSA") run: applying the backlog",
                                   measured: applyRate.map(Report.perSecond) ?? "not done",
-                                  note: "\(pendingAtEnd) Follows applied one by one (each queues an Accept) in \(drained.applied.map { String(format: "%.1f s", $0.seconds) } ?? "more than the drain timeout"); the Accepts delivered to, and applied by, the sending node \(drained.done.map { String(format: "%.1f s", $0.seconds) } ?? "not") after the last 202"))
+                                  note: "\(pendingAtEnd) Follows applied one by one (each queues an Accept) in \(drained.applied.map { String(format: "%.1f s", $0.seconds) } ?? "more than the drain timeout"); the Accepts delivered to the sending peer \(drained.done.map { String(format: "%.1f s", $0.seconds) } ?? "not") after the last 202"))
         }
         figures.append(.check("Memory under intake load (peak RSS)", target: "< 150 MB", measured: Report.megabytes(intakePeak),
                               passes: intakePeak < 150 << 20, note: "highest VmRSS sampled every 25 ms, and VmHWM, during the measured intake runs"))
@@ -361,7 +367,8 @@ final class Bench: @unchecked Sendable {
         let idleAfter = nodeProcess.residentBytes
         figures.append(Figure("Memory idle after the load (RSS)", measured: Report.megabytes(idleAfter), note: "VmRSS 2 s after the backlog was applied and delivered"))
 
-        await stop(senderProcess)
+        await sendingPeer.stop()
+        self.sendingPeer.withLock { $0 = nil }
         await stop(nodeProcess)
         await sinkInbox.stop()
         sink.withLock { $0 = nil }
@@ -399,9 +406,9 @@ final class Bench: @unchecked Sendable {
         log("  the machine is still busy (\(String(format: "%.2f", busy)) cores) after \(options.quietWait) s; measuring anyway")
     }
 
-    /// First start of both nodes: a user `target` on the node under test, a
-    /// user `sender` on the sending node, keys made for both; both stopped
-    /// again. Returns the first start's time and the sending actor's keys.
+    /// First start of the node under test: a user `target`, its keys made;
+    /// stopped again. Returns the first start's time and the keys of the
+    /// person who sends the intake's activities (made in a scratch database).
     func setUpNodes() async throws -> (firstStartup: Duration, senderKeys: LocalKeyring.Keys) {
         log("first start of the node under test at \(node.endpoint.base)")
         let (firstNode, firstStartup) = try await node.start()
@@ -409,21 +416,16 @@ final class Bench: @unchecked Sendable {
         try await node.createUser("target", admin: try MeentNode.adminLogin(in: firstNode.output), client: control)
         _ = try await MeentNode.json(control, "GET", "\(node.endpoint.base)/users/target", accept: "application/activity+json")
         await stop(firstNode)
-
-        log("first start of the sending node at \(sender.endpoint.base)")
-        let (firstSender, _) = try await sender.start()
-        _ = track(firstSender)
-        try await sender.createUser("sender", admin: try MeentNode.adminLogin(in: firstSender.output), client: control)
-        // Fetching the actor makes its keys (keys are made on first use).
-        _ = try await MeentNode.json(control, "GET", "\(sender.endpoint.base)/users/sender", accept: "application/activity+json")
-        await stop(firstSender)
-        return (firstStartup, try await senderKeys())
+        let keys = try await LocalKeyring(database: try NodeDatabase(path: work.appendingPathComponent("sender-keys.sqlite").path)).keys(owner: "sender")
+        return (firstStartup, keys)
     }
 
-    /// Starts the sending node; it stays up until ``cleanUp()`` or ``stop(_:)``.
-    func startSender() async throws -> ChildProcess {
-        let (process, _) = try await sender.start()
-        return track(process)
+    /// Starts the peer whose person (`users/member`) sends the intake's
+    /// activities; it stays up until ``cleanUp()``.
+    func startSendingPeer(keys: LocalKeyring.Keys) async throws -> MemberNodes {
+        let peer = try await MemberNodes.start(hosts: [options.senderHost], port: options.port, keys: keys)
+        sendingPeer.withLock { $0 = peer }
+        return peer
     }
 
     /// Starts the sink inbox; it stays up until ``cleanUp()``.
@@ -431,15 +433,6 @@ final class Bench: @unchecked Sendable {
         let started = try await SinkInbox.start(at: sinkEndpoint)
         sink.withLock { $0 = started }
         return started
-    }
-
-    /// The sending actor's keys, read from the sending node's database.
-    private func senderKeys() async throws -> LocalKeyring.Keys {
-        let database = try NodeDatabase(path: sender.databasePath, migrate: false)
-        guard let account = try await database.account(username: "sender"), let id = account.id else {
-            throw BenchError("the sending node has no user 'sender'")
-        }
-        return try await LocalKeyring(database: database).keys(owner: "account:\(id)")
     }
 
     /// Inbox activities still to apply and deliveries still queued on the node under test.
@@ -458,10 +451,9 @@ final class Bench: @unchecked Sendable {
     }
 
     /// Waits until the node under test has applied what it received and
-    /// delivered what that queued, and the sending node has applied that.
+    /// delivered what that queued.
     @discardableResult
     func drain(database: NodeDatabase, label: String) async throws -> Drain {
-        let senderDatabase = try NodeDatabase(path: sender.databasePath, migrate: false)
         let start = ContinuousClock.now
         let deadline = start + .seconds(options.drainTimeout)
         var result = Drain()
@@ -469,8 +461,7 @@ final class Bench: @unchecked Sendable {
             let nothingPending = try await database.pendingInboxActivities(limit: 1).isEmpty
             if nothingPending && result.applied == nil { result.applied = ContinuousClock.now - start }
             let nothingQueued = try await database.deliveryStatus().queued == 0
-            let senderIdle = try await senderDatabase.pendingInboxActivities(limit: 1).isEmpty
-            if nothingPending && nothingQueued && senderIdle {
+            if nothingPending && nothingQueued {
                 result.done = ContinuousClock.now - start
                 return result
             }
