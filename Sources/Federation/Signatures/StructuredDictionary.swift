@@ -154,39 +154,32 @@ enum StructuredDictionary {
             return .integer(value * sign)
         }
 
+        /// A string without escapes: printable ASCII but the backslash.
         mutating func string() -> RFC9651BareItem? {
-            index += 1
-            let start = index
-            while let byte = current {
-                switch byte {
-                case UInt8(ascii: "\""):
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                    index += 1
-                    return .string(text)
-                case 0x20...0x7E where byte != UInt8(ascii: "\\"):
-                    index += 1
-                default:
-                    // An escape, a control or non-ASCII byte.
-                    return nil
-                }
-            }
-            return nil
+            text(until: UInt8(ascii: "\""), allowing: { (0x20...0x7E).contains($0) && $0 != UInt8(ascii: "\\") }).map { .string($0) }
         }
 
+        /// A byte sequence: base64 characters between colons, kept undecoded as the library keeps them.
         mutating func byteSequence() -> RFC9651BareItem? {
+            text(until: UInt8(ascii: ":"), allowing: { byte in
+                (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
+                    || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
+            }).map { .undecodedByteSequence($0) }
+        }
+
+        /// The text after the opening delimiter up to `end` (both consumed),
+        /// or nil when a byte before `end` is not `allowed` or `end` never comes.
+        mutating func text(until end: UInt8, allowing allowed: (UInt8) -> Bool) -> String? {
             index += 1
             let start = index
             while let byte = current {
-                switch byte {
-                case UInt8(ascii: ":"):
+                if byte == end {
                     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                     index += 1
-                    return .undecodedByteSequence(text)
-                case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
-                    index += 1
-                default:
-                    return nil
+                    return text
                 }
+                guard allowed(byte) else { return nil }
+                index += 1
             }
             return nil
         }
