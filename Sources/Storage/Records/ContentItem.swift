@@ -88,6 +88,26 @@ public struct ContentItem: Codable, Sendable, Equatable, FetchableRecord, Mutabl
         apId = try row.decode(forColumn: "apId")
     }
 
+    /// Writes the columns one by one, dates as `DatabaseDate` text (what
+    /// GRDB's own conversion stores): the generic `Encodable` path, with its
+    /// runtime type lookups, was a share of every item the inbox worker
+    /// stores, alone on the one writer.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["type"] = type
+        container["groupId"] = groupId
+        container["authorId"] = authorId
+        container["parentId"] = parentId
+        container["rootId"] = rootId
+        container["folderId"] = folderId
+        container["title"] = title
+        container["body"] = body
+        container["access"] = access
+        container["createdAt"] = DatabaseDate.text(createdAt)
+        container["updatedAt"] = DatabaseDate.text(updatedAt)
+        container["apId"] = apId
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
