@@ -81,8 +81,8 @@ struct Stages {
     let bench: Bench
     let database: NodeDatabase
     let senderKeys: LocalKeyring.Keys
-    /// The sending peer's base URL.
-    let senderBase: String
+    /// Where the sending peer serves its person.
+    let sender: Endpoint
     let sink: SinkInbox
     let iterations: Int
     let concurrency: Int
@@ -99,7 +99,7 @@ struct Stages {
     init(bench: Bench, databasePath: String, peer: MemberNodes, senderKeys: LocalKeyring.Keys, sink: SinkInbox, iterations: Int,
          concurrency: Int) async throws {
         self.bench = bench
-        senderBase = peer.endpoints[0].base
+        sender = peer.endpoints[0]
         self.senderKeys = senderKeys
         self.sink = sink
         self.iterations = iterations
@@ -121,7 +121,7 @@ struct Stages {
     /// Signed requests as the inbox sees them, with unique activity ids.
     func signed(_ count: Int, scheme: InboxLoad.Scheme, tag: String) throws -> [SignableRequest] {
         try (0..<count).map { index in
-            let id = "\(senderBase)/activities/breakdown-\(tag)-\(UUID().uuidString.prefix(8))-\(index)"
+            let id = "\(sender.base)/activities/breakdown-\(tag)-\(UUID().uuidString.prefix(8))-\(index)"
             var request = try SignableRequest(method: "POST", url: inbox, headers: ["Content-Type": "application/activity+json"],
                                               body: InboxLoad.follow(actor: actor, object: object, id: id))
             switch scheme {
@@ -170,7 +170,7 @@ struct Stages {
             bench.log("  \(stage): \(cost)")
         }
         let n = iterations
-        let senderHost = bench.options.senderHost + ":\(bench.options.port)"
+        let senderHost = sender.authority
 
         // The cache must hold the sender's actor, as it does after the first request.
         _ = try await resolver.actor(id: actor)
@@ -208,7 +208,7 @@ struct Stages {
         }))
         let storeTag = UUID().uuidString.prefix(8)
         @Sendable func activity(_ tag: String, _ i: Int) -> InboxActivity {
-            InboxActivity(activityId: "\(senderBase)/activities/store-\(storeTag)-\(tag)-\(i)", actorId: actor, type: "Follow",
+            InboxActivity(activityId: "\(sender.base)/activities/store-\(storeTag)-\(tag)-\(i)", actorId: actor, type: "Follow",
                           recipient: "shared", body: Data(edRequests[i % n].body!), signatureKeyId: "\(actor)#ed25519-key", receivedAt: Date())
         }
         add("intake: store (one INSERT, one commit), one at a time", Self.us(try await time(n) { i in

@@ -442,9 +442,9 @@ final class Bench: @unchecked Sendable {
         return (pending, queued)
     }
 
-    /// How long the nodes took to work off a backlog: the node under test
-    /// applying what it received, then delivering what that queued, and the
-    /// sending node applying those; `nil` for a part not done in time.
+    /// How long the node under test took to work off a backlog: applying
+    /// what it received, then delivering what that queued to the sending
+    /// peer; `nil` for a part not done in time.
     struct Drain {
         var applied: Duration?
         var done: Duration?
