@@ -77,8 +77,31 @@ import Testing
             if PlainURL(id) != nil { plain += 1 }
             #expect(Origin.parts(of: id) == Origin.foundationParts(of: id), "\(id)")
             #expect(Origin.removingFragment(of: id) == foundationRemovingFragment(of: id), "\(id)")
+            #expect(Origin.requestTarget(of: id) == Origin.foundationRequestTarget(of: id), "\(id)")
         }
         #expect(plain > total / 10, "only \(plain) of \(total) ids were plain")
+    }
+
+    /// Deliveries and fetches send to the host, path and query of a URL as `URLComponents` reads them.
+    @Test func requestTargetsAreReadAsURLComponentsReadsThem() {
+        let cases: [(String, Origin.RequestTarget?)] = [
+            ("https://social.example/users/anna/inbox",
+             .init(scheme: "https", authority: "social.example", host: "social.example", path: "/users/anna/inbox", query: nil)),
+            ("http://127.0.200.2:18080/inbox?x=1&y=%20#frag?not-query",
+             .init(scheme: "http", authority: "127.0.200.2:18080", host: "127.0.200.2", path: "/inbox", query: "x=1&y=%20")),
+            ("https://social.example?a?b", .init(scheme: "https", authority: "social.example", host: "social.example", path: "", query: "a?b")),
+            ("https://social.example/?", .init(scheme: "https", authority: "social.example", host: "social.example", path: "/", query: "")),
+            ("https://social.example", .init(scheme: "https", authority: "social.example", host: "social.example", path: "", query: nil)),
+            ("ftp://social.example/x", nil),
+        ]
+        for (url, target) in cases {
+            #expect(PlainURL.requestTarget(of: url) == nil || target != nil, "\(url)")
+            #expect(Origin.requestTarget(of: url) == target, "\(url)")
+            #expect(Origin.foundationRequestTarget(of: url) == target, "\(url)")
+        }
+        // Not plain: URLComponents reads it, the host in the case it was written.
+        #expect(PlainURL.requestTarget(of: "https://Social.Example/inbox") == nil)
+        #expect(Origin.requestTarget(of: "https://Social.Example/inbox")?.authority == "social.example")
     }
 
     private func foundationRemovingFragment(of id: String) -> String? {

@@ -141,14 +141,10 @@ public final class DeliveryWorker: Service, Sendable {
     /// Sends one delivery; records a refusal or failure at once and returns
     /// a success for the caller to record.
     func attempt(_ delivery: Delivery, peerState: PeerState) async -> AttemptResult {
-        var logger = self.logger
-        logger[metadataKey: "peer.host"] = "\(delivery.host)"
-        logger[metadataKey: "delivery.id"] = "\(delivery.id ?? 0)"
-        logger[metadataKey: "delivery.attempt"] = "\(delivery.attempts + 1)"
         do {
             guard peerState.isAllowed else {
                 try await database.failDelivery(id: delivery.id!, error: "this node does not federate with \(delivery.host)", status: nil)
-                logger.notice("delivery dropped: peer not allowed")
+                logger(for: delivery).notice("delivery dropped: peer not allowed")
                 return .done
             }
             let peer = peerState.peer
@@ -156,20 +152,32 @@ public final class DeliveryWorker: Service, Sendable {
             var outcome = try await send(delivery, scheme: first)
             if case .refused(let status) = outcome, status == 401 {
                 let other: Peer.SignatureScheme = first == .rfc9421 ? .cavage : .rfc9421
-                logger.info("peer refused the signature; trying the other scheme", metadata: ["scheme": "\(other.rawValue)"])
+                logger(for: delivery).info("peer refused the signature; trying the other scheme", metadata: ["scheme": "\(other.rawValue)"])
                 outcome = try await send(delivery, scheme: other)
             }
             if case .delivered(let status, let scheme) = outcome {
-                logger.debug("delivered", metadata: ["status": "\(status)"])
+                if logger.logLevel <= .debug { logger(for: delivery).debug("delivered", metadata: ["status": "\(status)"]) }
                 return .delivered(status: status, scheme: scheme)
             }
-            try await record(outcome, for: delivery, peerFailures: peer?.consecutiveFailures ?? 0, logger: logger)
+            try await record(outcome, for: delivery, peerFailures: peer?.consecutiveFailures ?? 0, logger: logger(for: delivery))
             if case .refused = outcome { return .done }
         } catch {
-            logger.error("delivery attempt failed", metadata: ["error": "\(error)"])
-            try? await record(.retry(status: nil, error: "\(error)"), for: delivery, peerFailures: 0, logger: logger)
+            let deliveryLogger = logger(for: delivery)
+            deliveryLogger.error("delivery attempt failed", metadata: ["error": "\(error)"])
+            try? await record(.retry(status: nil, error: "\(error)"), for: delivery, peerFailures: 0, logger: deliveryLogger)
         }
         return .failed
+    }
+
+    /// The worker's logger with the delivery's peer, id and attempt, made
+    /// only where something is logged (setting the metadata on every
+    /// attempt was 2.6 % of a delivery's CPU).
+    private func logger(for delivery: Delivery) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "peer.host"] = "\(delivery.host)"
+        logger[metadataKey: "delivery.id"] = "\(delivery.id ?? 0)"
+        logger[metadataKey: "delivery.attempt"] = "\(delivery.attempts + 1)"
+        return logger
     }
 
     private func send(_ delivery: Delivery, scheme: Peer.SignatureScheme) async throws -> Outcome {

@@ -38,6 +38,10 @@ public final class FederationClient: Sendable {
         // peer would wait for a free connection).
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.connectionsPerHost)
         configuration.httpVersion = .automatic
+        // No tracer: the node bootstraps none, and AsyncHTTPClient otherwise
+        // opens a (no-op) span and sets its attributes on every request,
+        // 3.6 % of an outgoing delivery's CPU.
+        configuration.tracing.tracer = nil
         self.configuration = configuration
     }
 
@@ -154,16 +158,14 @@ public final class FederationClient: Sendable {
 
     private func send(method: String, url: String, body: Data?, contentType: String?, accept: String?, signing: RequestSigning,
                       limit: Int? = nil) async throws -> RawResponse {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = components.host, let authority = Origin.authority(of: url)
-        else { throw FederationError.malformed("not an http(s) URL: \(url)") }
-        try addressPolicy.check(host: host)
+        guard let target = Origin.requestTarget(of: url) else { throw FederationError.malformed("not an http(s) URL: \(url)") }
+        try addressPolicy.check(host: target.host)
 
         var signable = SignableRequest(
-            method: method, scheme: scheme, authority: authority,
-            path: components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath,
-            query: components.percentEncodedQuery, headers: [:], body: body.map { Array($0) })
-        signable.headers.append(name: "Host", value: authority)
+            method: method, scheme: target.scheme, authority: target.authority,
+            path: target.path.isEmpty ? "/" : target.path,
+            query: target.query, headers: [:], body: body.map { Array($0) })
+        signable.headers.append(name: "Host", value: target.authority)
         signable.headers.append(name: "User-Agent", value: settings.userAgent)
         if let contentType { signable.headers.append(name: "Content-Type", value: contentType) }
         if let accept { signable.headers.append(name: "Accept", value: accept) }

@@ -90,6 +90,11 @@ extension StringProtocol {
     /// The string without leading and trailing spaces and horizontal tabs
     /// (HTTP's optional whitespace).
     func trimmingHTTPWhitespace() -> String {
+        // Nothing to trim unless the first or last byte is a space or tab
+        // (a Character that is " " or "\t" is that one byte); most values.
+        let isOWSByte: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let whole = String(self)
+        if let first = whole.utf8.first, let last = whole.utf8.last, !isOWSByte(first), !isOWSByte(last) { return whole }
         let isOWS: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isOWS($0) }) else { return "" }
         let last = lastIndex(where: { !isOWS($0) })!

@@ -66,15 +66,24 @@ public struct HTTPMessageSignature: Sendable, Hashable {
     ///
     /// - Throws: `HTTPSignatureError.malformedHeader` when `headers` already
     ///   has a signature with this label, or the label is not a valid key.
-    func append(to headers: inout HTTPHeaderFields) throws {
+    /// - Parameter serializedParameters: `parameters.serialized()`, when the
+    ///   caller has it already (the signer made it for the signature base).
+    func append(to headers: inout HTTPHeaderFields, serializedParameters: String? = nil) throws {
         let existing = try Self.signatures(in: headers)
         guard !existing.contains(where: { $0.label == label }) else {
             throw HTTPSignatureError.malformedHeader.with(detail: "label \(label) already used")
         }
+        let encoded = Data(signature).base64EncodedString()
+        if let serializedParameters, Self.isKey(label) {
+            // A one-member dictionary is `key=value`; the signature is a Byte Sequence.
+            headers.append(name: Self.inputFieldName, value: label + "=" + serializedParameters)
+            headers.append(name: Self.signatureFieldName, value: label + "=:" + encoded + ":")
+            return
+        }
         var input = OrderedMap<String, ItemOrInnerList>()
         input[label] = .innerList(parameters.innerList)
         var value = OrderedMap<String, ItemOrInnerList>()
-        value[label] = .item(Item(bareItem: RFC9651BareItem.undecodedByteSequence(Data(signature).base64EncodedString()),
+        value[label] = .item(Item(bareItem: RFC9651BareItem.undecodedByteSequence(encoded),
                                   parameters: OrderedMap<String, RFC9651BareItem>()))
         var serializer = StructuredFieldValueSerializer()
         guard let inputBytes = try? serializer.writeDictionaryFieldValue(input),
@@ -82,5 +91,16 @@ public struct HTTPMessageSignature: Sendable, Hashable {
         else { throw HTTPSignatureError.malformedHeader.with(detail: "label \(label) is not a valid key") }
         headers.append(name: Self.inputFieldName, value: String(decoding: inputBytes, as: UTF8.self))
         headers.append(name: Self.signatureFieldName, value: String(decoding: valueBytes, as: UTF8.self))
+    }
+
+    /// Whether `text` is a Structured Field key: `lcalpha` or `*`, then
+    /// `lcalpha`, digits, `_`, `-`, `.` and `*`.
+    static func isKey(_ text: String) -> Bool {
+        let isLowercase: (UInt8) -> Bool = { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
+        guard let first = text.utf8.first, isLowercase(first) || first == UInt8(ascii: "*") else { return false }
+        return text.utf8.allSatisfy { byte in
+            isLowercase(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "*")
+        }
     }
 }

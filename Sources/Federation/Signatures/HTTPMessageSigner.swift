@@ -63,10 +63,13 @@ public struct HTTPMessageSigner: Sendable {
                                           with: ContentDigest(content: body).fieldValue)
         }
         let parameters = makeParameters(components, created: created, nonce: nonce, tag: tag)
-        let base = try HTTPSignatureBase(request: request, parameters: parameters)
+        // Serialised once, for the base's last line and for `Signature-Input`.
+        let serialized = try parameters.serialized()
+        let base = try HTTPSignatureBase(message: .request(request), parameters: parameters,
+                                         structuredFields: StructuredFieldType.knownFields, serializedParameters: serialized)
         let signature = HTTPMessageSignature(label: label, parameters: parameters,
                                              signature: try key.signature(for: base.bytes))
-        try signature.append(to: &request.headers)
+        try signature.append(to: &request.headers, serializedParameters: serialized)
     }
 
     /// Signs a response; components flagged `req` come from `response.request`.

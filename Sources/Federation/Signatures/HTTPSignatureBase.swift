@@ -39,8 +39,9 @@ public struct HTTPSignatureBase: Sendable, Hashable {
         try self.init(message: .response(response), parameters: parameters, structuredFields: structuredFields)
     }
 
+    /// - Parameter serializedParameters: `parameters.serialized()`, when the caller has it already.
     init(message: SignedMessage, parameters: HTTPSignatureParameters,
-         structuredFields: [String: StructuredFieldType]) throws {
+         structuredFields: [String: StructuredFieldType], serializedParameters: String? = nil) throws {
         let resolver = ComponentResolver(message: message, structuredFields: structuredFields)
         var seen = Set<HTTPSignatureComponent>()
         var text = ""
@@ -50,7 +51,7 @@ public struct HTTPSignatureBase: Sendable, Hashable {
             }
             text += try component.serializedIdentifier() + ": " + resolver.value(of: component) + "\n"
         }
-        text += "\"@signature-params\": " + (try parameters.serialized())
+        text += "\"@signature-params\": " + (try serializedParameters ?? parameters.serialized())
         guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
             throw HTTPSignatureError.invalidComponent.with(detail: "signature base is not ASCII")
         }
@@ -203,6 +204,10 @@ private struct ComponentResolver {
     /// One field line as RFC 9421 section 2.1 canonicalises it: surrounding
     /// whitespace removed and obsolete line folding replaced by one space.
     private static func canonicalLine(_ line: String, of name: String) throws -> String {
+        // Without a line break there is nothing to unfold (the common case).
+        guard line.utf8.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else {
+            return line.trimmingHTTPWhitespace()
+        }
         let scalars = Array(line.unicodeScalars)
         let isBlank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
         var result = String.UnicodeScalarView()

@@ -43,6 +43,11 @@ public struct HTTPSignatureComponent: Sendable, Hashable, CustomStringConvertibl
     /// - Throws: `HTTPSignatureError.invalidComponent` when the name or a
     ///   parameter cannot be serialised (control or non-ASCII characters).
     func serializedIdentifier() throws -> String {
+        // Without parameters, a name of printable ASCII other than `"` and `\`
+        // is the String as written between quotes (the usual identifiers).
+        if parameters.count == 0, name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + name + "\""
+        }
         var serializer = StructuredFieldValueSerializer()
         guard let bytes = try? serializer.writeItemFieldValue(item) else {
             throw HTTPSignatureError.invalidComponent.with(detail: "identifier cannot be serialised")

@@ -273,8 +273,13 @@ struct CavageTests {
         #expect(parsed.algorithmName == "hs2019")
         #expect(parsed.headers == ["(request-target)", "host"])
         #expect(try CavageSignature(parsing: parsed.fieldValue) == parsed)
+        // Names in any case; values with characters beyond ASCII, escaped or not.
+        let unicode = try CavageSignature(parsing: #"KEYID="https://waterschap.example/ü\é#k",Signature=AAAA"#)
+        #expect(unicode.keyID == "https://waterschap.example/üé#k")
+        #expect(unicode.signature == [0, 0, 0])
 
-        for bad in [#"keyId="a",keyId="b",signature="AAAA""#, #"signature="AAAA""#, #"keyId="a""#,
+        for bad in [#"keyId="a\"#, #"keyId=,signature="AAAA""#, #"=x,keyId="a",signature="AAAA""#,
+                    #"keyId="a",keyId="b",signature="AAAA""#, #"signature="AAAA""#, #"keyId="a""#,
                     #"keyId="a",signature="not base64!""#, #"keyId="a",signature="AAAA",headers="""#,
                     #"keyId="a,signature="AAAA""#, #"keyId="a" signature="AAAA""#, #"keyId="a",created=soon,signature="AAAA""#] {
             #expect(throws: HTTPSignatureError.malformedHeader, "\(bad)") { try CavageSignature(parsing: bad) }
