@@ -3,8 +3,10 @@
 /// layer's splicing of values into text encoded before.
 public enum JSONString {
     /// Appends `value` as a JSON string (RFC 8259): quoted, with quotes,
-    /// backslashes and control characters escaped; slashes and everything
-    /// else as they are.
+    /// backslashes and control characters escaped (`\b \f \n \r \t`, the
+    /// others as `\u00xx`); slashes and everything else as they are. This
+    /// is how Foundation's `JSONEncoder` writes strings (without escaped
+    /// slashes), byte for byte.
     public static func append(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
@@ -13,6 +15,8 @@ public enum JSONString {
             for byte in value.utf8 {
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), byte]
+                case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+                case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
                 case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
                 case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
                 case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]

@@ -117,6 +117,9 @@ struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder.encode(value))))
+        let body = if let writable = value as? any JSONWritable { ByteBuffer(bytes: writable.jsonBytes) } else {
+            ByteBuffer(bytes: try JSONCoding.encoder.encode(value))
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
