@@ -111,10 +111,14 @@ extension Bench {
             warm.success = 200
             guard warm.errors == 0 else { throw BenchError("\(page.name) warm-up: \(warm.statusSummary); node log: \(process.output.suffix(2000))") }
             await quiet()
+            // `--perf-dir`: page-dashboard-api.data and so on.
+            let profileName = "page-" + page.name.lowercased().filter { $0.isLetter || $0 == " " }.split(separator: " ").joined(separator: "-")
+            let perf = try startProfile(profileName, pid: process.pid)
             let cpu = CPUUsage([process.pid, getpid()])
             var result = await InboxLoad.run(requests(options.pageRequests), client: load, concurrency: options.pageConcurrency)
             result.success = 200
             let cpuSummary = cpu.summary([("node", process.pid), ("load generator", getpid())])
+            if let perf { await stopProfile(perf) }
             let p50 = result.percentile(0.5), p99 = result.percentile(0.99)
             log("\(page.name): \(result.statusSummary), \(Report.perSecond(result.rate)), p50 \(Report.ms(p50)), p99 \(Report.ms(p99))")
             var note = "\(options.pageRequests) GETs of \(page.paths.count == 1 ? page.paths[0] : "\(page.paths.count) addresses in turn") as \(person.username) (API token), \(options.pageConcurrency) in flight, after \(min(100, options.pageRequests)) warm-up requests; \(result.statusSummary); \(Report.perSecond(result.rate)); \(cpuSummary)"

@@ -12,19 +12,31 @@ public enum JSONString {
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             bytes.append(contentsOf: value.utf8)
         } else {
+            bytes.reserveCapacity(bytes.count + value.utf8.count + 16)
             for byte in value.utf8 {
+                let escaped: UInt8
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), byte]
-                case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-                case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-                case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): escaped = byte
+                case 0x08: escaped = UInt8(ascii: "b")
+                case 0x0C: escaped = UInt8(ascii: "f")
+                case 0x0A: escaped = UInt8(ascii: "n")
+                case 0x0D: escaped = UInt8(ascii: "r")
+                case 0x09: escaped = UInt8(ascii: "t")
                 case ..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-                default: bytes.append(byte)
+                    let hex: StaticString = "0123456789abcdef"
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(UInt8(ascii: "u"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 0x0F)])
+                    continue
+                default:
+                    bytes.append(byte)
+                    continue
                 }
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(escaped)
             }
         }
         bytes.append(UInt8(ascii: "\""))
