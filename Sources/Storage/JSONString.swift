@@ -12,7 +12,6 @@ public enum JSONString {
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
             bytes.append(contentsOf: value.utf8)
         } else {
-            bytes.reserveCapacity(bytes.count + value.utf8.count + 16)
             for byte in value.utf8 {
                 let escaped: UInt8
                 switch byte {
