@@ -38,8 +38,12 @@ public enum Origin {
 
     /// ``parts(of:)`` as `URLComponents` reads it: the rule every shape of URL is held to.
     static func foundationParts(of id: String) -> Parts? {
-        guard let components = URLComponents(string: id), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", let host = components.host?.lowercased(), !host.isEmpty
+        URLComponents(string: id).flatMap(foundationParts(of:))
+    }
+
+    private static func foundationParts(of components: URLComponents) -> Parts? {
+        guard let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let host = components.host?.lowercased(), !host.isEmpty
         else { return nil }
         if let port = components.port { return Parts(scheme: scheme, authority: "\(host):\(port)") }
         return Parts(scheme: scheme, authority: host)
@@ -60,10 +64,10 @@ public enum Origin {
 
     /// ``requestTarget(of:)`` as `URLComponents` reads it.
     static func foundationRequestTarget(of url: String) -> RequestTarget? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", let host = components.host, let authority = authority(of: url)
+        // One parse: the origin's parts come from the same components.
+        guard let components = URLComponents(string: url), let parts = foundationParts(of: components), let host = components.host
         else { return nil }
-        return RequestTarget(scheme: scheme, authority: authority, host: host, path: components.percentEncodedPath,
+        return RequestTarget(scheme: parts.scheme, authority: parts.authority, host: host, path: components.percentEncodedPath,
                              query: components.percentEncodedQuery)
     }
 
