@@ -28,7 +28,9 @@ output=${2:-scripts/release-symbol-order.txt}
 
 if ! command -v valgrind >/dev/null 2>&1; then
   if [[ $(id -u) -eq 0 ]]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq valgrind >/dev/null
   else
     echo "valgrind is needed: sudo apt-get install -y valgrind" >&2
     exit 1
